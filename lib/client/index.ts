@@ -1,0 +1,2 @@
+// faultline/client: what a test process imports to watch injection points (it never loads server code).
+export {};

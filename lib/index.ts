@@ -1,0 +1,5 @@
+// faultline: the injector side, what application code imports to place injection points.
+export * from './injector';
+export { FaultlineError } from './errors';
+export { INJECTION_TYPES, EventDecodeError, decodeEvent, encodeEvent, isInjectionType } from './event';
+export type { HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';

@@ -1,0 +1,63 @@
+import { FaultlineError } from '../errors';
+
+/** What `injectError` throws by default: carries the name of the injection that threw it. */
+export class InjectedError extends FaultlineError {
+  constructor(readonly injection: string) {
+    super('ERR_FAULTLINE_INJECTED', `injected error from injection "${injection}"`);
+  }
+}
+
+/** A name, parameter or option that cannot be used; thrown by enable/disable/get/receiveMessage. */
+export class InvalidInjectionError extends FaultlineError {
+  constructor(message: string) {
+    super('ERR_FAULTLINE_INVALID', message);
+  }
+}
+
+/** `enable` while the process runs with FAULTLINE=off: every point is a no-op and cannot be enabled. */
+export class InjectionsOffError extends FaultlineError {
+  constructor(readonly injection: string) {
+    super(
+      'ERR_FAULTLINE_OFF',
+      `cannot enable injection "${injection}": error injection is switched off in this process (FAULTLINE=off)`,
+    );
+  }
+}
+
+/** A handler's `waitForMessage` that no message released in time. */
+export class HandlerTimeoutError extends FaultlineError {
+  constructor(
+    readonly injection: string,
+    readonly timeout: number,
+  ) {
+    super(
+      'ERR_FAULTLINE_HANDLER_TIMEOUT',
+      `injection "${injection}": waitForMessage timed out after ${timeout} ms with no message`,
+    );
+  }
+}
+
+/** A handler's `waitForMessage` ended by its AbortSignal. */
+export class HandlerAbortedError extends FaultlineError {
+  constructor(
+    readonly injection: string,
+    cause: unknown,
+  ) {
+    super('ERR_FAULTLINE_HANDLER_ABORTED', `injection "${injection}": waitForMessage was aborted`, { cause });
+  }
+}
+
+/** A parameter that a typed getter cannot convert. */
+export class InjectionParameterError extends FaultlineError {
+  constructor(
+    readonly injection: string,
+    readonly parameter: string,
+    readonly value: string,
+    expected: string,
+  ) {
+    super(
+      'ERR_FAULTLINE_PARAMETER',
+      `injection "${injection}": parameter "${parameter}" is ${JSON.stringify(value)}, not ${expected}`,
+    );
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * mulberry32: a tiny seeded generator. `probability` draws from it so that a failing run can be replayed by
+ * enabling with the seed that `get(name).seed` reported.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomSeed(): number {
+  return (Math.random() * 0x100000000) >>> 0;
+}
