@@ -22,8 +22,14 @@ export interface Entry {
   reached: number;
   /** Times it fired in this enablement (for `count`). */
   fired: number;
-  /** A one-shot handler is running: messages still reach it, but it counts as not enabled. */
-  ongoing: boolean;
+  /**
+   * It fired for the last time (one-shot, or `count` reached) while a handler of it still runs. It fires no
+   * more and counts as not enabled, but stays in place until its last handler returns, so messages still
+   * reach that handler (ScyllaDB's "ongoing one-shot").
+   */
+  exhausted: boolean;
+  /** Handler functions of this entry that have not returned yet. */
+  running: number;
   disabled: boolean;
   /** Messages received, counted so that one sent before the wait is not lost. */
   messages: number;

@@ -4,7 +4,17 @@ import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
 import { randomSeed, seededRandom } from './random';
-import { EMPTY_PARAMETERS, validateInteger, validateName, validateParameters, validateProbability } from './validate';
+import {
+  EMPTY_PARAMETERS,
+  MAX_SEED,
+  describeValue,
+  validateBoolean,
+  validateInteger,
+  validateName,
+  validateParameters,
+  validateProbability,
+  validateTimeout,
+} from './validate';
 
 export interface EnableOptions {
   /** Fire once, then disable. A one-shot handler stays reachable by messages until its function returns. */
@@ -47,7 +57,10 @@ export type InjectionLogger = (message: string, event: InjectionEvent) => void;
 export interface ErrorInjectorOptions {
   /** The shard this injector reports in its events. */
   shard?: number;
-  /** false makes every point a no-op and `enable` throw; defaults to `process.env.FAULTLINE !== 'off'`. */
+  /**
+   * false makes every point a no-op and `enable` throw InjectionsOffError. When omitted the environment
+   * decides: FAULTLINE=off (any case) switches injection off, as ScyllaDB's release builds are.
+   */
   enabled?: boolean;
   /** Called on each trigger with ScyllaDB's log line (`Triggering injection "x"`), for tests that parse logs. */
   logger?: InjectionLogger;
@@ -55,31 +68,72 @@ export interface ErrorInjectorOptions {
   defaultHandlerTimeout?: number;
 }
 
+const ENABLE_OPTIONS: ReadonlySet<string> = new Set(['oneShot', 'parameters', 'count', 'skip', 'probability', 'seed']);
+
+/** True when FAULTLINE=off is set in the environment (read once, when an injector is created). */
+export function isSwitchedOffByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.FAULTLINE !== undefined && env.FAULTLINE.trim().toLowerCase() === 'off';
+}
+
 /**
  * The injector of one shard (thread). App code calls its points; tests (locally, through a ShardGroup or over
- * REST) enable, disable and message injections. A point whose injection is not enabled returns at once,
- * synchronously, allocating nothing.
+ * REST) enable, disable and message injections.
+ *
+ * The points are the hot path of production code. A point whose injection is not enabled returns at once,
+ * synchronously, allocating nothing: with nothing enabled it reads one field; otherwise it does one Map
+ * lookup. Everything else (counting, events, logging, promises) happens only when the point fires.
  */
 export class ErrorInjector implements HandlerHost {
+  /** false when this injector is switched off (FAULTLINE=off or `enabled: false`): points never fire. */
   readonly enabled: boolean;
   readonly defaultHandlerTimeout: number;
   /** Every hit of this shard's enabled points, one event per hit. */
   readonly hits$: Observable<InjectionEvent>;
-  /** A handler parking in `waitForMessage` and being released; never mixed into `hits$`. */
+  /** A handler starting to wait for a message and being released; never mixed into `hits$`. */
   readonly handlerEvents$: Observable<HandlerEvent>;
 
   private shardId: number;
   private logger: InjectionLogger | undefined;
+  private readonly offReason: string;
   private readonly entries = new Map<string, Entry>();
-  private readonly hitCounts = new Map<string, number>();
+  /**
+   * A two-part filter over the enabled names, so a point whose name is not enabled usually returns without the
+   * Map lookup (a few ns): bit `length & 31` of every enabled name's length, and bit `code & 31` of its last
+   * character code. Both are 0 when nothing is enabled. A point goes on to the Map only when both bits match.
+   */
+  private lengthBits = 0;
+  private tailBits = 0;
+  /** Hits of the last enablement of names that are no longer enabled (a live entry counts its own). */
+  private readonly pastHits = new Map<string, number>();
   private readonly hitSubject = new Subject<InjectionEvent>();
   private readonly handlerSubject = new Subject<HandlerEvent>();
 
   constructor(options: ErrorInjectorOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidInjectionError(`ErrorInjector options must be an object, got ${describeValue(options)}`);
+    }
+    if (options.shard !== undefined && !(Number.isSafeInteger(options.shard) && options.shard >= 0)) {
+      throw new InvalidInjectionError(`ErrorInjector shard must be an integer >= 0, got ${describeValue(options.shard)}`);
+    }
+    if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
+      throw new InvalidInjectionError(`ErrorInjector enabled must be a boolean, got ${describeValue(options.enabled)}`);
+    }
+    if (options.logger !== undefined && typeof options.logger !== 'function') {
+      throw new InvalidInjectionError(`ErrorInjector logger must be a function, got ${describeValue(options.logger)}`);
+    }
     this.shardId = options.shard ?? 0;
-    this.enabled = options.enabled ?? process.env.FAULTLINE !== 'off';
+    if (options.enabled === undefined) {
+      this.enabled = !isSwitchedOffByEnvironment();
+      this.offReason = 'FAULTLINE=off is set in the environment of this process';
+    } else {
+      this.enabled = options.enabled;
+      this.offReason = 'this ErrorInjector was created with enabled: false';
+    }
     this.logger = options.logger;
-    this.defaultHandlerTimeout = options.defaultHandlerTimeout ?? 5 * 60_000;
+    this.defaultHandlerTimeout = validateTimeout(
+      'ErrorInjector defaultHandlerTimeout',
+      options.defaultHandlerTimeout ?? 5 * 60_000,
+    );
     this.hits$ = this.hitSubject.asObservable();
     this.handlerEvents$ = this.handlerSubject.asObservable();
   }
@@ -95,6 +149,9 @@ export class ErrorInjector implements HandlerHost {
 
   /** Installs (or removes, with undefined) the hook that receives ScyllaDB-worded trigger log lines. */
   setLogger(logger: InjectionLogger | undefined): void {
+    if (logger !== undefined && typeof logger !== 'function') {
+      throw new InvalidInjectionError(`logger must be a function, got ${describeValue(logger)}`);
+    }
     this.logger = logger;
   }
 
@@ -103,26 +160,33 @@ export class ErrorInjector implements HandlerHost {
   /**
    * Enables `name`. Enabling a name that is already enabled replaces it: its waiters are released and its
    * counters start again (ScyllaDB ignores a second enable; silently keeping old parameters surprised people).
+   * Every option is checked before anything changes: a bad one throws InvalidInjectionError and leaves the
+   * injector as it was.
    */
   enable(name: string, options: EnableOptions = {}): void {
     validateName(name);
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidInjectionError(`injection "${name}": options must be an object`);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InvalidInjectionError(`injection "${name}": options must be an object, got ${describeValue(options)}`);
     }
+    for (const key of Object.keys(options)) {
+      if (!ENABLE_OPTIONS.has(key) && (options as Record<string, unknown>)[key] !== undefined) {
+        throw new InvalidInjectionError(
+          `injection "${name}": unknown option "${key}" (known: ${[...ENABLE_OPTIONS].join(', ')})`,
+        );
+      }
+    }
+    const oneShot = validateBoolean(name, 'oneShot', options.oneShot) ?? false;
     const parameters = validateParameters(name, options.parameters);
     const count = validateInteger(name, 'count', options.count, 1);
     const skip = validateInteger(name, 'skip', options.skip, 0) ?? 0;
     const probability = validateProbability(name, options.probability);
-    let seed = validateInteger(name, 'seed', options.seed, 0);
-    if (options.oneShot !== undefined && typeof options.oneShot !== 'boolean') {
-      throw new InvalidInjectionError(`injection "${name}": oneShot must be a boolean`);
-    }
-    if (!this.enabled) throw new InjectionsOffError(name);
+    let seed = validateInteger(name, 'seed', options.seed, 0, MAX_SEED);
+    if (!this.enabled) throw new InjectionsOffError(name, this.offReason);
     if (probability !== undefined && seed === undefined) seed = randomSeed();
     this.release(name);
     this.entries.set(name, {
       name,
-      oneShot: options.oneShot === true,
+      oneShot,
       parameters,
       count,
       skip,
@@ -131,13 +195,15 @@ export class ErrorInjector implements HandlerHost {
       random: probability !== undefined && seed !== undefined ? seededRandom(seed) : undefined,
       reached: 0,
       fired: 0,
-      ongoing: false,
+      exhausted: false,
+      running: 0,
       disabled: false,
       messages: 0,
       consumed: 0,
       waiters: new Set(),
     });
-    this.hitCounts.set(name, 0);
+    this.pastHits.delete(name);
+    this.reindex();
   }
 
   /** Disables `name` and releases its waiting handlers. Disabling a name that is not enabled does nothing. */
@@ -151,29 +217,31 @@ export class ErrorInjector implements HandlerHost {
     for (const name of [...this.entries.keys()]) this.release(name);
   }
 
-  /** Names enabled now (an ongoing one-shot handler is not, as in ScyllaDB). */
+  /** Names enabled now (a one-shot handler that fired and still runs is not, as in ScyllaDB). */
   enabledInjections(): string[] {
     const names: string[] = [];
-    for (const e of this.entries.values()) if (!e.ongoing) names.push(e.name);
+    for (const e of this.entries.values()) if (!e.exhausted) names.push(e.name);
     return names;
   }
 
+  /** True when `name` is enabled and can still fire. Never throws (any value that is not an enabled name is false). */
   isEnabled(name: string): boolean {
     const e = this.entries.get(name);
-    return e !== undefined && !e.ongoing;
+    return e !== undefined && !e.exhausted;
   }
 
   /** The state of `name` on this shard; `enabled: false` (with the hits of its last enablement) when it is not. */
   get(name: string): InjectionState {
     validateName(name);
     const e = this.entries.get(name);
-    const hits = this.hitCounts.get(name) ?? 0;
     if (e === undefined) {
+      const hits = this.pastHits.get(name) ?? 0;
       return { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits, waiters: 0 };
     }
+    const hits = e.fired;
     const state: {
       -readonly [K in keyof InjectionState]: InjectionState[K];
-    } = { name, enabled: !e.ongoing, oneShot: e.oneShot, parameters: e.parameters, hits, waiters: e.waiters.size };
+    } = { name, enabled: !e.exhausted, oneShot: e.oneShot, parameters: e.parameters, hits, waiters: e.waiters.size };
     if (e.count !== undefined) state.count = e.count;
     if (e.skip !== 0) state.skip = e.skip;
     if (e.probability !== undefined) state.probability = e.probability;
@@ -183,7 +251,8 @@ export class ErrorInjector implements HandlerHost {
 
   /**
    * Sends one message to the handlers of `name`. Messages are counted, so one that arrives before a handler
-   * waits is kept for it. For a name that is not enabled it does nothing (as in ScyllaDB).
+   * waits is kept for it. For a name that is not enabled it does nothing (as in ScyllaDB); a one-shot handler
+   * that fired and still runs does receive it.
    */
   receiveMessage(name: string): void {
     validateName(name);
@@ -194,64 +263,94 @@ export class ErrorInjector implements HandlerHost {
   }
 
   // ---- injection points ------------------------------------------------------------------------------------
+  // Each starts with the same two checks and nothing else on the path where the point does not fire.
 
   /** Lambda point: runs `fn` with the injection's parameters when it fires. */
   inject(name: string, fn: (parameters: InjectionParameters) => void): void {
-    if (this.entries.size === 0) return;
+    if (
+      (this.lengthBits & (1 << name.length)) === 0 ||
+      (this.tailBits & (1 << name.charCodeAt(name.length - 1))) === 0
+    ) {
+      return;
+    }
     const e = this.entries.get(name);
     if (e === undefined || !this.fire(e, 'lambda')) return;
-    this.log(`Triggering injection "${name}"`, e, 'lambda');
+    this.log('Triggering injection "' + name + '"', e, 'lambda');
     fn(e.parameters);
   }
 
   /** Control-flow point: true when it fires (a hit of type lambda), for code that wants its own branch. */
   enter(name: string): boolean {
-    if (this.entries.size === 0) return false;
+    if (
+      (this.lengthBits & (1 << name.length)) === 0 ||
+      (this.tailBits & (1 << name.charCodeAt(name.length - 1))) === 0
+    ) {
+      return false;
+    }
     const e = this.entries.get(name);
     if (e === undefined || !this.fire(e, 'lambda')) return false;
-    this.log(`Triggering injection "${name}"`, e, 'lambda');
+    this.log('Triggering injection "' + name + '"', e, 'lambda');
     return true;
   }
 
   /**
    * Sleep point: when it fires, returns a promise that resolves after `msOrDeadline` milliseconds or at the
-   * given Date. When it does not fire it returns undefined: no promise, no microtask (`await` still works).
+   * given Date (at once when that is past), or rejects with the signal's reason when `signal` aborts. When it
+   * does not fire it returns undefined: no promise, no microtask (`await` still works).
    */
   injectSleep(name: string, msOrDeadline: number | Date, options?: { signal?: AbortSignal }): Promise<void> | undefined {
-    if (this.entries.size === 0) return undefined;
+    if (
+      (this.lengthBits & (1 << name.length)) === 0 ||
+      (this.tailBits & (1 << name.charCodeAt(name.length - 1))) === 0
+    ) {
+      return undefined;
+    }
     const e = this.entries.get(name);
-    if (e === undefined || !this.fire(e, 'sleep')) return undefined;
-    const ms = typeof msOrDeadline === 'number' ? msOrDeadline : msOrDeadline.getTime() - Date.now();
-    const wait = Math.max(0, ms);
-    this.log(`Triggering sleep injection "${name}" (${wait}ms)`, e, 'sleep');
-    return sleep(wait, options?.signal);
+    if (e === undefined) return undefined;
+    // Checked before the hit counts, so a bad argument is reported and does not use up a one-shot.
+    const ms = sleepDuration(name, msOrDeadline);
+    if (!this.fire(e, 'sleep')) return undefined;
+    this.log('Triggering sleep injection "' + name + '" (' + ms + 'ms)', e, 'sleep');
+    return sleep(ms, options?.signal);
   }
 
   /** Exception point: when it fires, throws InjectedError naming the injection, or what `factory` returns. */
   injectError(name: string, factory?: (parameters: InjectionParameters) => unknown): void {
-    if (this.entries.size === 0) return;
+    if (
+      (this.lengthBits & (1 << name.length)) === 0 ||
+      (this.tailBits & (1 << name.charCodeAt(name.length - 1))) === 0
+    ) {
+      return;
+    }
     const e = this.entries.get(name);
     if (e === undefined || !this.fire(e, 'exception')) return;
-    this.log(`Triggering exception injection "${name}"`, e, 'exception');
+    this.log('Triggering exception injection "' + name + '"', e, 'exception');
     throw factory ? factory(e.parameters) : new InjectedError(name);
   }
 
   /**
    * Handler point: when it fires, runs `fn` with an InjectionHandler that can wait for messages and read
-   * parameters, and returns its promise. When it does not fire it returns undefined.
+   * parameters, and returns a promise of its completion. When it does not fire it returns undefined.
    */
   injectHandler(
     name: string,
     fn: (handler: InjectionHandler) => Promise<void> | void,
     options?: HandlerOptions,
   ): Promise<void> | undefined {
-    if (this.entries.size === 0) return undefined;
+    if (
+      (this.lengthBits & (1 << name.length)) === 0 ||
+      (this.tailBits & (1 << name.charCodeAt(name.length - 1))) === 0
+    ) {
+      return undefined;
+    }
     const e = this.entries.get(name);
     if (e === undefined || !this.fire(e, 'handler', true)) return undefined;
-    this.log(`Triggering injection "${name}" with injection handler`, e, 'handler');
+    this.log('Triggering injection "' + name + '" with injection handler', e, 'handler');
     const handler = new InjectionHandler(e, this, options?.shareMessages !== false);
+    e.running++;
     const done = (): void => {
-      if (e.oneShot && this.entries.get(name) === e) this.release(name);
+      e.running--;
+      if (e.exhausted && e.running === 0 && this.entries.get(name) === e) this.release(name);
     };
     let result: Promise<void> | void;
     try {
@@ -265,43 +364,58 @@ export class ErrorInjector implements HandlerHost {
 
   // ---- internals -------------------------------------------------------------------------------------------
 
-  /** @internal Called by a handler as it parks and is released. */
-  handlerPhase(injection: string, phase: 'waiting' | 'released'): void {
+  /** @internal Called by a handler as it starts waiting and as it is released. */
+  handlerPhase(e: Entry, phase: 'waiting' | 'released'): void {
     if (this.logger) {
-      const e = this.entries.get(injection);
-      const line = phase === 'waiting' ? `${injection}: waiting for message` : `${injection}: message received`;
-      this.logger(line, this.event(injection, 'handler', e?.parameters ?? EMPTY_PARAMETERS));
+      const line = phase === 'waiting' ? e.name + ': waiting for message' : e.name + ': message received';
+      this.log(line, e, 'handler');
     }
     if (this.handlerSubject.observed) {
-      this.handlerSubject.next({ injection, phase, shard: this.shardId, ts: Date.now() });
+      this.handlerSubject.next({ injection: e.name, phase, shard: this.shardId, ts: Date.now() });
     }
   }
 
   /** Decides whether a reach of an enabled point fires, counts it, and emits its one event. */
   private fire(e: Entry, type: InjectionType, isHandler = false): boolean {
-    if (e.ongoing) return false;
+    if (e.exhausted) return false;
     e.reached++;
     if (e.reached <= e.skip) return false;
     if (e.random !== undefined && !(e.random() < (e.probability as number))) return false;
     e.fired++;
-    this.hitCounts.set(e.name, (this.hitCounts.get(e.name) ?? 0) + 1);
-    if (e.oneShot) {
-      // A one-shot handler stays in place until its function returns, so messages still reach it.
-      if (isHandler) e.ongoing = true;
+    if (e.oneShot || (e.count !== undefined && e.fired >= e.count)) {
+      // Spent. A handler (this one, or one still running) keeps the entry until it returns, so messages
+      // still reach it; otherwise it goes now.
+      if (isHandler || e.running > 0) e.exhausted = true;
       else this.release(e.name);
-    } else if (e.count !== undefined && e.fired >= e.count) {
-      this.release(e.name);
     }
-    if (this.hitSubject.observed) this.hitSubject.next(this.event(e.name, type, e.parameters));
+    if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type));
     return true;
   }
 
-  private event(injection: string, type: InjectionType, params: InjectionParameters): InjectionEvent {
-    return { injection, type, shard: this.shardId, ts: Date.now(), params };
+  private event(e: Entry, type: InjectionType): InjectionEvent {
+    return { injection: e.name, type, shard: this.shardId, ts: Date.now(), params: e.parameters };
   }
 
+  /** A throwing logger must not turn an injection point into a crash of the app code that reached it. */
   private log(line: string, e: Entry, type: InjectionType): void {
-    if (this.logger) this.logger(line, this.event(e.name, type, e.parameters));
+    const logger = this.logger;
+    if (logger === undefined) return;
+    try {
+      logger(line, this.event(e, type));
+    } catch (err) {
+      process.emitWarning(`faultline logger threw on "${line}": ${String(err)}`, 'FaultlineWarning');
+    }
+  }
+
+  private reindex(): void {
+    let lengthBits = 0;
+    let tailBits = 0;
+    for (const name of this.entries.keys()) {
+      lengthBits |= 1 << name.length;
+      tailBits |= 1 << name.charCodeAt(name.length - 1);
+    }
+    this.lengthBits = lengthBits;
+    this.tailBits = tailBits;
   }
 
   /** Removes the entry of `name` and releases its waiters (they resolve normally, as in ScyllaDB). */
@@ -309,10 +423,31 @@ export class ErrorInjector implements HandlerHost {
     const e = this.entries.get(name);
     if (e === undefined) return;
     this.entries.delete(name);
+    this.pastHits.set(name, e.fired);
+    this.reindex();
     e.disabled = true;
     for (const w of [...e.waiters]) w.wake();
   }
 }
+
+/** Milliseconds to sleep: a number (negative counts as 0) or a valid Date (a past one counts as 0). */
+function sleepDuration(name: string, msOrDeadline: number | Date): number {
+  const ms =
+    typeof msOrDeadline === 'number'
+      ? msOrDeadline
+      : msOrDeadline instanceof Date
+        ? msOrDeadline.getTime() - Date.now()
+        : NaN;
+  if (Number.isNaN(ms) || ms === Infinity) {
+    throw new InvalidInjectionError(
+      `injection "${name}": injectSleep needs a finite number of milliseconds or a valid Date, got ${describeValue(msOrDeadline)}`,
+    );
+  }
+  return Math.max(0, Math.min(ms, MAX_SLEEP));
+}
+
+// setTimeout's longest delay; longer sleeps would fire at once.
+const MAX_SLEEP = 2 ** 31 - 1;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -14,13 +14,16 @@ export class InvalidInjectionError extends FaultlineError {
   }
 }
 
-/** `enable` while the process runs with FAULTLINE=off: every point is a no-op and cannot be enabled. */
+/**
+ * `enable` on an injector that is switched off: FAULTLINE=off in the environment (as in ScyllaDB's release
+ * builds), or one created with `enabled: false`. Its points are no-ops; `reason` says which switch did it.
+ */
 export class InjectionsOffError extends FaultlineError {
-  constructor(readonly injection: string) {
-    super(
-      'ERR_FAULTLINE_OFF',
-      `cannot enable injection "${injection}": error injection is switched off in this process (FAULTLINE=off)`,
-    );
+  constructor(
+    readonly injection: string,
+    readonly reason: string,
+  ) {
+    super('ERR_FAULTLINE_OFF', `cannot enable injection "${injection}": error injection is switched off (${reason})`);
   }
 }
 

@@ -1,18 +1,26 @@
 import type { InjectionParameters } from '../event';
 import type { Entry, Waiter } from './entry';
 import { HandlerAbortedError, HandlerTimeoutError, InjectionParameterError } from './errors';
+import { validateTimeout } from './validate';
 
 export interface WaitForMessageOptions {
-  /** Milliseconds to wait before rejecting with HandlerTimeoutError; the injector's default when omitted. */
+  /**
+   * Milliseconds to wait before rejecting with HandlerTimeoutError; the injector's default when omitted.
+   * `Infinity` (or anything above setTimeout's limit of 2^31-1 ms) waits with no timer at all.
+   */
   timeout?: number;
+  /** Aborting it rejects the wait with HandlerAbortedError (the reason as its `cause`). */
   signal?: AbortSignal;
 }
 
 /** What the handler reports to its injector: the phase events and log lines of a wait. */
 export interface HandlerHost {
   readonly defaultHandlerTimeout: number;
-  handlerPhase(injection: string, phase: 'waiting' | 'released'): void;
+  handlerPhase(entry: Entry, phase: 'waiting' | 'released'): void;
 }
+
+// setTimeout fires at once (with a warning) for delays above this; such a timeout means "no timer".
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * Given to the function of an `injectHandler` point. It can wait for a message sent with `receiveMessage`
@@ -60,35 +68,54 @@ export class InjectionHandler {
   /**
    * Resolves when a message arrives (or already had), or when the injection is disabled or re-enabled
    * (which releases every waiter, so a test that tears down never leaves app code hanging). Rejects with
-   * HandlerTimeoutError after `timeout` ms, or HandlerAbortedError when `signal` aborts.
+   * HandlerTimeoutError after `timeout` ms, or HandlerAbortedError when `signal` aborts; a wait that
+   * rejects consumes no message.
+   *
+   * Every wait reports `waiting` (log line `x: waiting for message`) and, when released, `released`
+   * (`x: message received`), even when a message was already there, as ScyllaDB's breakpoint logs both
+   * lines unconditionally: a test that waits for the first line keeps working whatever the order.
    */
   waitForMessage(options: WaitForMessageOptions = {}): Promise<void> {
     const e = this.entry;
-    if (this.pollForMessage() || e.disabled) return Promise.resolve();
-    const timeout = options.timeout ?? this.host.defaultHandlerTimeout;
+    let timeout: number;
+    try {
+      timeout = validateTimeout(
+        `injection "${e.name}": waitForMessage timeout`,
+        options.timeout ?? this.host.defaultHandlerTimeout,
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new HandlerAbortedError(e.name, signal.reason));
+    this.host.handlerPhase(e, 'waiting');
+    if (e.disabled || this.pollForMessage()) {
+      this.host.handlerPhase(e, 'released');
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       const finish = (err?: Error): void => {
         e.waiters.delete(waiter);
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
         else {
-          this.host.handlerPhase(e.name, 'released');
+          this.host.handlerPhase(e, 'released');
           resolve();
         }
       };
       const waiter: Waiter = {
         wake: () => {
-          if (this.pollForMessage() || e.disabled) finish();
+          if (e.disabled || this.pollForMessage()) finish();
         },
       };
       const onAbort = (): void => finish(new HandlerAbortedError(e.name, signal?.reason));
-      const timer = setTimeout(() => finish(new HandlerTimeoutError(e.name, timeout)), timeout);
+      const timer =
+        timeout <= MAX_TIMER_DELAY
+          ? setTimeout(() => finish(new HandlerTimeoutError(e.name, timeout)), timeout)
+          : undefined;
       signal?.addEventListener('abort', onAbort, { once: true });
       e.waiters.add(waiter);
-      this.host.handlerPhase(e.name, 'waiting');
     });
   }
 

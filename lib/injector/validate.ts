@@ -4,9 +4,24 @@ import { InvalidInjectionError } from './errors';
 /** Names longer than this are refused: a name is an identifier, and it travels in URLs and in every event. */
 export const MAX_NAME_LENGTH = 1024;
 
+/** The generator behind `probability` is 32-bit; larger seeds would silently alias smaller ones. */
+export const MAX_SEED = 0xffffffff;
+
 // C0 and C1 control characters and DEL: they cannot be read in a log line and break line-based tools.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A value as it reads in an error message; JSON.stringify alone shows NaN and Infinity as "null". */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
 
 export function validateName(name: unknown): asserts name is string {
   if (typeof name !== 'string') throw new InvalidInjectionError(`injection name must be a string, got ${typeof name}`);
@@ -22,31 +37,43 @@ export function validateName(name: unknown): asserts name is string {
   }
 }
 
+/**
+ * Copies parameters into a frozen plain object. Only plain objects are taken: a Map or a class instance
+ * would otherwise pass as an object with no entries and its values would be silently dropped.
+ */
 export function validateParameters(name: string, parameters: unknown): InjectionParameters {
   if (parameters === undefined) return EMPTY_PARAMETERS;
-  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-    throw new InvalidInjectionError(`injection "${name}": parameters must be an object of strings`);
+  if (!isPlainObject(parameters)) {
+    throw new InvalidInjectionError(
+      `injection "${name}": parameters must be a plain object of strings, got ${kindOf(parameters)}`,
+    );
   }
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parameters)) {
+  const entries = Object.entries(parameters);
+  for (const [key, value] of entries) {
     if (typeof value !== 'string') {
       throw new InvalidInjectionError(
         `injection "${name}": parameter "${key}" must be a string, got ${value === null ? 'null' : typeof value}`,
       );
     }
-    out[key] = value;
   }
-  return Object.freeze(out);
+  if (entries.length === 0) return EMPTY_PARAMETERS;
+  // fromEntries defines own properties, so a key such as "__proto__" is kept as data instead of being lost.
+  return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
 }
 
 export const EMPTY_PARAMETERS: InjectionParameters = Object.freeze({});
 
-export function validateInteger(name: string, option: string, value: unknown, min: number): number | undefined {
+export function validateInteger(
+  name: string,
+  option: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidInjectionError(
-      `injection "${name}": ${option} must be an integer >= ${min}, got ${JSON.stringify(value) ?? String(value)}`,
-    );
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InvalidInjectionError(`injection "${name}": ${option} must be an integer ${range}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -55,8 +82,37 @@ export function validateProbability(name: string, value: unknown): number | unde
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
     throw new InvalidInjectionError(
-      `injection "${name}": probability must be a number from 0 to 1, got ${JSON.stringify(value) ?? String(value)}`,
+      `injection "${name}": probability must be a number from 0 to 1, got ${describeValue(value)}`,
     );
   }
   return value;
+}
+
+export function validateBoolean(name: string, option: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') {
+    throw new InvalidInjectionError(`injection "${name}": ${option} must be a boolean, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** A timeout in ms: a number >= 0 (Infinity allowed: no timer). */
+export function validateTimeout(what: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw new InvalidInjectionError(`${what} must be a number of milliseconds >= 0, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'non-plain object'}`;
+  return typeof value;
 }

@@ -1,0 +1,32 @@
+import { expectPositionals, nameArgument, type ParsedArgs } from '../args';
+import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
+import { withApi } from './api-call';
+import { resolveTarget } from './target';
+
+const NAME = 'message';
+
+export const messageCommand: Command = {
+  name: NAME,
+  summary: 'wake the handlers of an injection that wait for a message',
+  options: { ...CLIENT_OPTIONS },
+  help: `Usage: faultline message URL NAME
+
+Sends one message to the handlers of injection NAME on every shard: each handler waiting in
+waitForMessage() goes on. Messages are counted, so one sent before a handler waits is kept for it.
+
+Options:
+${TOKEN_HELP}
+  -h, --help           show this help
+
+${URL_HELP}
+`,
+  async run(args: ParsedArgs, io: CliIo): Promise<number> {
+    const { values, positionals } = args;
+    expectPositionals(NAME, positionals, ['URL', 'NAME']);
+    const target = resolveTarget(NAME, positionals[0], values, io.env);
+    const name = nameArgument(NAME, 'NAME', positionals[1]);
+    await withApi(target, (api) => api.message(name));
+    io.stdout.write(`sent a message to ${name} on ${target.label}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,213 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { injector } from '../../injector';
+import { createInjectionServer, dashboardHandler, ShardGroup, type InjectionServer } from '../../server';
+import { flagOption, integerOption, stringOption, type ParsedArgs } from '../args';
+import { HELP_OPTION, type CliIo, type Command } from '../command';
+import { DEMO_INJECTIONS, startDemoWorkload, type DemoWorkload } from '../demo-workload';
+import { CommandFailedError, UsageError } from '../errors';
+import { STOP_MESSAGE, type ShardWorkerData } from '../shard-worker-data';
+import { watchTargets } from './watch';
+
+const NAME = 'serve';
+export const DEFAULT_PORT = 10000;
+const MAX_SHARDS = 256;
+
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly shards: number;
+  readonly token: string | undefined;
+  readonly demo: boolean;
+}
+
+/** Milliseconds a worker gets to end by itself after STOP_MESSAGE before it is terminated. */
+const WORKER_STOP_MS = 5000;
+
+/** Asks a worker to stop (its workload ends, its thread exits), terminating it if it does not in time. */
+async function stopWorker(worker: Worker): Promise<void> {
+  if (worker.threadId === -1) return;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage(STOP_MESSAGE);
+  const timer = setTimeout(() => void worker.terminate(), WORKER_STOP_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A running server: its group, its workers, and how to stop them all. */
+export interface RunningServer {
+  readonly url: string;
+  readonly group: ShardGroup;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a ShardGroup of `shards` shards (this thread plus shards-1 worker threads running shard-worker.js),
+ * the demo workload on each when asked, and the HTTP server in front of them.
+ */
+export async function startServer(options: ServeOptions, io: CliIo): Promise<RunningServer> {
+  const group = new ShardGroup({ injector });
+  const workers: Worker[] = [];
+  let demo: DemoWorkload | undefined;
+  let stopping = false;
+  const cleanup = async (): Promise<void> => {
+    stopping = true;
+    await demo?.stop();
+    await group.close();
+    await Promise.all(workers.map(stopWorker));
+  };
+  try {
+    const workerData: ShardWorkerData = { demo: options.demo };
+    for (let i = 1; i < options.shards; i++) {
+      const worker = new Worker(join(__dirname, '..', 'shard-worker.js'), { workerData });
+      worker.on('error', (err) => io.stderr.write(`faultline ${NAME}: worker shard ${i} failed: ${err.stack ?? err.message}\n`));
+      worker.on('exit', (code) => {
+        if (!stopping) io.stderr.write(`faultline ${NAME}: worker shard ${i} exited (code ${code}); it is down\n`);
+      });
+      workers.push(worker);
+    }
+    await Promise.all(workers.map((w) => group.addWorker(w)));
+    if (options.demo) demo = startDemoWorkload(injector);
+  } catch (err) {
+    await cleanup();
+    throw new CommandFailedError(`cannot start the worker shards: ${(err as Error).message}`, { cause: err });
+  }
+  let server: InjectionServer;
+  try {
+    server = await createInjectionServer({
+      shards: group,
+      host: options.host,
+      port: options.port,
+      token: options.token,
+      ui: dashboardHandler,
+    });
+  } catch (err) {
+    await cleanup();
+    const code = (err as { code?: unknown }).code;
+    const where = `${options.host}:${options.port}`;
+    if (code === 'EADDRINUSE') throw new CommandFailedError(`cannot listen on ${where}: the port is in use (pick another with --port)`, { cause: err });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CommandFailedError(`cannot listen on ${where}: no such local address`, { cause: err });
+    if (code === 'EACCES') throw new CommandFailedError(`cannot listen on ${where}: permission denied`, { cause: err });
+    throw err;
+  }
+  const url = server.url.replace(/\/+$/, '');
+  return {
+    url,
+    group,
+    close: async () => {
+      await server.close();
+      await cleanup();
+    },
+  };
+}
+
+export function parseServeOptions(command: string, values: ParsedArgs['values'], env: NodeJS.ProcessEnv, defaults: { shards: number; demo: boolean }): ServeOptions {
+  const host = stringOption(values, 'host') ?? '127.0.0.1';
+  if (host === '') throw new UsageError('--host must not be empty', command);
+  const token = stringOption(values, 'token') ?? (env.FAULTLINE_TOKEN || undefined);
+  if (token !== undefined && (token === '' || /\s/.test(token))) {
+    throw new UsageError('--token must be a non-empty string without whitespace', command);
+  }
+  return {
+    host,
+    port: integerOption(command, 'port', stringOption(values, 'port'), 0, 65535) ?? DEFAULT_PORT,
+    shards: integerOption(command, 'shards', stringOption(values, 'shards'), 1, MAX_SHARDS) ?? defaults.shards,
+    token,
+    demo: defaults.demo || flagOption(values, 'demo'),
+  };
+}
+
+/** The lines serve prints once it listens; the first one is what scripts (and the tests) read the URL from. */
+export function describeServer(url: string, options: ServeOptions, invokedAs: string): string {
+  const workers = options.shards - 1;
+  const shards = `${options.shards} shard${options.shards === 1 ? '' : 's'}: main thread${workers ? ` + ${workers} worker${workers === 1 ? '' : 's'}` : ''}`;
+  const withToken = (u: string): string => (options.token === undefined ? u : `${u}?token=${encodeURIComponent(options.token)}`);
+  let text = `faultline listening on ${url} (${shards})\n`;
+  text += `  REST API   ${url}/v2/error_injection/injection\n`;
+  text += `  events     ${url}/v2/error_injection/events\n`;
+  text += `  dashboard  ${withToken(url + '/v2/error_injection/ui/')}\n`;
+  if (options.token !== undefined) text += `  token      required (Authorization: Bearer ..., or FAULTLINE_TOKEN for the CLI)\n`;
+  if (options.demo) {
+    text += `Demo workload on every shard: ${DEMO_INJECTIONS.join(', ')}. Try, from another terminal:\n`;
+    text += `  ${invokedAs} watch ${url}\n`;
+    text += `  ${invokedAs} enable ${url} demo_lambda --count 3 --param user=alice\n`;
+    text += `  ${invokedAs} enable ${url} demo_handler --one-shot\n`;
+    text += `  ${invokedAs} message ${url} demo_handler\n`;
+  }
+  return text;
+}
+
+export const SERVE_OPTIONS = {
+  ...HELP_OPTION,
+  host: { type: 'string' },
+  port: { type: 'string' },
+  shards: { type: 'string' },
+  token: { type: 'string' },
+  demo: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export const SERVE_OPTIONS_HELP = `  --host HOST          address to listen on (default 127.0.0.1; keep it on loopback unless you set --token)
+  --port PORT          port to listen on (default ${DEFAULT_PORT}, ScyllaDB's API port; 0 picks a free one)
+  --shards N           shards in the group: the main thread plus N-1 worker threads (default SHARDS)
+  --token T            require "Authorization: Bearer T" on every request (default: $FAULTLINE_TOKEN)
+  --demo               run the demo workload on every shard (see below)
+  --watch              also print every hit, as 'faultline watch' does
+  --json               with --watch: one JSON object per line`;
+
+export const DEMO_HELP = `The demo workload keeps passing these points on every shard, each about every 100 ms, so enabling one
+produces hits at once:
+  demo_sleep       sleeps "ms" milliseconds (parameter, default 500)
+  demo_exception   throws InjectedError; the workload catches it, as an app would
+  demo_lambda      runs a small function
+  demo_handler     waits for a message ('faultline message URL demo_handler') for at most "timeout" ms
+                   (parameter, default 10000)`;
+
+/** Serves until io.stop aborts, optionally watching its own hits; then closes everything and returns 0. */
+export async function serveUntilStopped(
+  options: ServeOptions,
+  watch: { on: boolean; json: boolean },
+  io: CliIo,
+  afterStart?: (server: RunningServer) => Promise<void>,
+): Promise<number> {
+  const server = await startServer(options, io);
+  try {
+    io.stdout.write(describeServer(server.url, options, io.invokedAs));
+    if (afterStart) await afterStart(server);
+    if (watch.on) {
+      const target = { base: server.url, label: new URL(server.url).host, token: options.token };
+      await watchTargets([target], { injections: [], shards: [], types: [], json: watch.json }, io);
+    }
+    if (!io.stop.aborted) await new Promise<void>((resolve) => io.stop.addEventListener('abort', () => resolve(), { once: true }));
+    io.stderr.write(`faultline ${NAME}: stopping\n`);
+  } finally {
+    await server.close();
+  }
+  io.stderr.write(`faultline ${NAME}: stopped\n`);
+  return 0;
+}
+
+export const serveCommand: Command = {
+  name: NAME,
+  summary: 'serve the REST API, the event stream and the dashboard for a group of shards',
+  options: SERVE_OPTIONS,
+  help: `Usage: faultline serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--shards N] [--token T] [--demo] [--watch]
+
+Serves ScyllaDB's error-injection REST API, the event stream of hits and the dashboard for a group of
+shards, and prints their URLs. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+
+Options:
+${SERVE_OPTIONS_HELP.replace('SHARDS', '1')}
+  -h, --help           show this help
+
+${DEMO_HELP}
+`,
+  async run(args: ParsedArgs, io: CliIo): Promise<number> {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument: ${args.positionals.join(' ')}`, NAME);
+    const options = parseServeOptions(NAME, args.values, io.env, { shards: 1, demo: false });
+    const watch = flagOption(args.values, 'watch');
+    if (flagOption(args.values, 'json') && !watch) throw new UsageError('--json needs --watch', NAME);
+    return serveUntilStopped(options, { on: watch, json: flagOption(args.values, 'json') }, io);
+  },
+};

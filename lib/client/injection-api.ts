@@ -1,0 +1,158 @@
+import { getGlobalDispatcher, request, type Dispatcher } from 'undici';
+import { ClientArgumentError, HttpError, NetworkError, ResponseShapeError } from './errors';
+import { readBounded, type ResponseBody } from './event-stream-request';
+import { apiBase, encodeInjectionName } from './node-url';
+
+export interface InjectionApiOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** The undici Dispatcher to use (default: undici's global one). */
+  dispatcher?: Dispatcher;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+export interface EnableInjectionOptions {
+  /** Fire once, then disable (`one_shot=True`). */
+  oneShot?: boolean;
+  /** String parameters, sent as the JSON body; other values go as their string form, as ScyllaDB's client sends them. */
+  parameters?: Record<string, string | number | boolean>;
+  /** faultline's extensions, sent as query parameters (a ScyllaDB node ignores them). */
+  count?: number;
+  skip?: number;
+  probability?: number;
+  seed?: number;
+}
+
+/** One element of `get(name)`: the injection's state on one shard, as ScyllaDB reports it (plus extras). */
+export interface InjectionShardInfo {
+  readonly enabled: boolean;
+  readonly parameters?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly [extra: string]: unknown;
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * ScyllaDB's error-injection REST API, with the requests ScyllaDB's own test client sends (`one_shot=True`,
+ * a JSON body, `{}` when there are no parameters, names percent-encoded), so it drives a faultline server
+ * and a ScyllaDB node alike. Every failure is typed: `HttpError` (status and body) or `NetworkError`.
+ */
+export class InjectionApi {
+  /** The API base, `<url>/v2/error_injection`. */
+  readonly base: URL;
+  private readonly headers: Record<string, string>;
+  private readonly dispatcher: Dispatcher | undefined;
+
+  constructor(url: string | URL, options: InjectionApiOptions = {}) {
+    this.base = apiBase(url);
+    this.headers = { ...options.headers };
+    if (options.token !== undefined) this.headers.authorization = `Bearer ${options.token}`;
+    this.dispatcher = options.dispatcher;
+  }
+
+  /** Enables an injection on every shard. */
+  async enable(name: string, options: EnableInjectionOptions = {}): Promise<void> {
+    const query: Record<string, string> = { one_shot: options.oneShot === true ? 'True' : 'False' };
+    for (const key of ['count', 'skip', 'probability', 'seed'] as const) {
+      const value = options[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ClientArgumentError(`enable("${name}"): ${key} must be a number, not ${String(value)}`);
+      }
+      query[key] = String(value);
+    }
+    const parameters: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.parameters ?? {})) parameters[key] = String(value);
+    await this.send('POST', this.injectionPath(name), query, JSON.stringify(parameters));
+  }
+
+  /** Disables an injection on every shard (releasing its waiting handlers); unknown names are fine. */
+  async disable(name: string): Promise<void> {
+    await this.send('DELETE', this.injectionPath(name));
+  }
+
+  /** Disables every injection on every shard. */
+  async disableAll(): Promise<void> {
+    await this.send('DELETE', '/injection');
+  }
+
+  /** The names of the enabled injections. */
+  async list(): Promise<string[]> {
+    const value = await this.send('GET', '/injection');
+    if (!Array.isArray(value) || !value.every((n) => typeof n === 'string')) {
+      throw this.unexpected('GET', '/injection', value, 'an array of names');
+    }
+    return value as string[];
+  }
+
+  /** The injection's state on each shard, indexed by shard. */
+  async get(name: string): Promise<InjectionShardInfo[]> {
+    const path = this.injectionPath(name);
+    const value = await this.send('GET', path);
+    if (!Array.isArray(value)) throw this.unexpected('GET', path, value, 'an array of shard states');
+    return value as InjectionShardInfo[];
+  }
+
+  /** How many times the injection was reached, summed over shards (ScyllaDB's polling route). */
+  async enters(name: string): Promise<number> {
+    const path = this.injectionPath(name) + '/enters';
+    const value = await this.send('GET', path);
+    if (typeof value !== 'number') throw this.unexpected('GET', path, value, 'a number');
+    return value;
+  }
+
+  /** Wakes the handlers of the injection that wait for a message, on every shard. */
+  async message(name: string): Promise<void> {
+    await this.send('POST', this.injectionPath(name) + '/message');
+  }
+
+  private injectionPath(name: string): string {
+    if (typeof name !== 'string' || name === '') {
+      throw new ClientArgumentError(`an injection name is required, not ${JSON.stringify(name)}`);
+    }
+    return '/injection/' + encodeInjectionName(name);
+  }
+
+  private async send(method: string, path: string, query?: Record<string, string>, body?: string): Promise<unknown> {
+    // Concatenated, not resolved: the name is already percent-encoded and the base may carry a path prefix.
+    const url = new URL(this.base.href + path);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    const headers: Record<string, string> = { accept: 'application/json', ...this.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        dispatcher: this.dispatcher ?? getGlobalDispatcher(),
+      });
+    } catch (err) {
+      throw new NetworkError(`${method} ${url.href}`, undefined, err);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      throw new HttpError(method, url.href, res.statusCode, await readBounded(res.body, ERROR_BODY_LIMIT));
+    }
+    const text = await readAll(res.body, method, url);
+    if (text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw this.unexpected(method, path, text, 'JSON');
+    }
+  }
+
+  private unexpected(method: string, path: string, value: unknown, expected: string): ResponseShapeError {
+    const shown = typeof value === 'string' ? value : String(JSON.stringify(value));
+    return new ResponseShapeError(method, this.base.href + path, shown, expected);
+  }
+}
+
+async function readAll(body: ResponseBody, method: string, url: URL): Promise<string> {
+  try {
+    return await body.text();
+  } catch (err) {
+    throw new NetworkError(`${method} ${url.href}`, undefined, err);
+  }
+}

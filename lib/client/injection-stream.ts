@@ -1,0 +1,351 @@
+import {
+  catchError,
+  defer,
+  EMPTY,
+  filter,
+  firstValueFrom,
+  identity,
+  map,
+  merge,
+  Observable,
+  ReplaySubject,
+  Subject,
+  take,
+  tap,
+  throwError,
+  timeout,
+  type MonoTypeOperatorFunction,
+} from 'rxjs';
+import type { Dispatcher } from 'undici';
+import type { InjectionEvent, InjectionType } from '../event';
+import type { FaultlineError } from '../errors';
+import { ClientArgumentError, EventGapError, MissingHitError, StreamClosedError, WaitTimeoutError } from './errors';
+import { BoundedReplay } from './bounded-replay';
+import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } from './node-source';
+import { trimSlash } from './node-url';
+import { firstHit } from './operators/first-hit';
+import { ofType } from './operators/of-type';
+import { onNode } from './operators/on-node';
+import { onShard } from './operators/on-shard';
+import { markSeq } from './operators/since';
+import type {
+  GapNotice,
+  InjectionMark,
+  NodeStatus,
+  ReceivedHandlerEvent,
+  ReceivedInjectionEvent,
+  StreamStatus,
+} from './types';
+
+export interface WaitOptions {
+  /** Milliseconds to wait (default 30000). */
+  timeout?: number;
+  /** Only a hit on this shard (or one of these). */
+  shard?: number | readonly number[];
+  /** Only a hit from this node (or one of these) of a cluster stream. */
+  node?: string | readonly string[];
+  /** Only a hit of this type of point. */
+  type?: InjectionType | readonly InjectionType[];
+  /** Only a hit received after this mark (default: any since the stream opened, replayed if it came first). */
+  since?: InjectionMark;
+}
+
+/** Client-side twin of the server's filters: applied here too, since a ScyllaDB node ignores them. */
+export interface StreamFilter {
+  readonly injections?: ReadonlySet<string>;
+  readonly shards?: ReadonlySet<number>;
+  readonly types?: ReadonlySet<InjectionType>;
+}
+
+/** @internal What openInjectionStream hands the stream it builds. */
+export interface StreamSetup {
+  readonly nodes: ReadonlyArray<Omit<NodeSourceOptions, 'node'> & { readonly node: string }>;
+  readonly filter: StreamFilter;
+  readonly replay: number;
+  readonly dispatcher: Dispatcher;
+  /** The stream made the dispatcher itself and destroys it on close. */
+  readonly ownsDispatcher: boolean;
+}
+
+/** A wait interrupted because its event may have been lost on `node`. */
+interface Interruption {
+  readonly node: string;
+  readonly error: (injection: string) => FaultlineError;
+}
+
+type Same = MonoTypeOperatorFunction<ReceivedInjectionEvent>;
+
+const DEFAULT_WAIT_TIMEOUT = 30_000;
+const MAX_TIMER = 2 ** 31 - 1;
+const LAST_SEEN = 5;
+const GAPS_KEPT = 100;
+
+/**
+ * The hits of one or more nodes, as one stream. Everything received since it opened is replayed to a late
+ * subscriber (up to the `replay` bound), so a wait set up after its hit still sees it, and two waits never
+ * take events from each other. Made by `openInjectionStream`; closed by `close()` or `await using`.
+ */
+export class InjectionStream implements AsyncDisposable {
+  /** Every hit since the stream opened (replayed, bounded), then live; completes on close. */
+  readonly injection$: Observable<ReceivedInjectionEvent>;
+  /** Handlers parking and being released, when the stream was opened with `handlerEvents: true`. */
+  readonly handler$: Observable<ReceivedHandlerEvent>;
+  /** The stream's state: connecting, open, reconnecting (some node is), closed. Replays the current one. */
+  readonly status$: Observable<StreamStatus>;
+  /** Each node's state changes, live. */
+  readonly nodeStatus$: Observable<NodeStatus>;
+  /** Each gap (events possibly lost on a node), live; `gaps` keeps the recent ones. */
+  readonly gaps$: Observable<GapNotice>;
+  /** Problems the stream worked around (undecodable events, failed reconnect attempts, lost nodes), live. */
+  readonly errors$: Observable<FaultlineError>;
+  /** The node names, in the order given. */
+  readonly nodes: readonly string[];
+
+  private readonly hits: BoundedReplay<ReceivedInjectionEvent>;
+  private readonly handlers: BoundedReplay<ReceivedHandlerEvent>;
+  private readonly statusSubject = new ReplaySubject<StreamStatus>(1);
+  private readonly nodeStatusSubject = new Subject<NodeStatus>();
+  private readonly gapSubject = new Subject<GapNotice>();
+  private readonly errorSubject = new Subject<FaultlineError>();
+  private readonly interruptions = new Subject<Interruption>();
+  private readonly sources: NodeSource[];
+  private readonly recentGaps: GapNotice[] = [];
+  private readonly lostNodes = new Map<string, FaultlineError>();
+  private readonly pendingInterruptions = new Set<NodeJS.Immediate>();
+  private currentStatus: StreamStatus = 'connecting';
+  private closing: Promise<void> | undefined;
+  private ended = false;
+
+  /** @internal Use `openInjectionStream`. */
+  constructor(private readonly setup: StreamSetup) {
+    this.hits = new BoundedReplay(setup.replay);
+    this.handlers = new BoundedReplay(setup.replay);
+    this.injection$ = this.hits.observe();
+    this.handler$ = this.handlers.observe();
+    this.status$ = this.statusSubject.asObservable();
+    this.nodeStatus$ = this.nodeStatusSubject.asObservable();
+    this.gaps$ = this.gapSubject.asObservable();
+    this.errors$ = this.errorSubject.asObservable();
+    this.nodes = setup.nodes.map((n) => n.node);
+    this.statusSubject.next('connecting');
+    const sink = this.sink();
+    this.sources = setup.nodes.map((options) => new NodeSource(options, sink));
+  }
+
+  get status(): StreamStatus {
+    return this.currentStatus;
+  }
+
+  /** The recent gaps (up to 100), oldest first. */
+  get gaps(): readonly GapNotice[] {
+    return this.recentGaps;
+  }
+
+  /** @internal Opens every node at once; on any failure closes the others and rejects with that failure. */
+  async connect(): Promise<void> {
+    const results = await Promise.allSettled(this.sources.map((s) => s.open()));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) {
+      await this.close();
+      throw failure.reason;
+    }
+  }
+
+  /** A point in the stream: `since(mark)` (or `waitForInjection(name, { since: mark })`) looks only after it. */
+  mark(): InjectionMark {
+    return { seq: this.hits.count };
+  }
+
+  /**
+   * The first hit of `name` (since the stream opened, or since `options.since`), on the given shard/node.
+   * Rejects with `WaitTimeoutError` (saying what it saw instead), `EventGapError` when events may have been
+   * lost on its nodes while it waited, `NodeLostError`, or `StreamClosedError`. Any number of waits can run
+   * at once (`Promise.all`); each sees every event.
+   */
+  waitForInjection(name: string, options: WaitOptions = {}): Promise<ReceivedInjectionEvent> {
+    try {
+      return this.wait(name, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Closes every connection, completes the observables and rejects pending waits with `StreamClosedError`. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(undefined);
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private wait(name: string, options: WaitOptions): Promise<ReceivedInjectionEvent> {
+    if (typeof name !== 'string' || name === '') {
+      throw new ClientArgumentError(`waitForInjection: an injection name is required, not ${JSON.stringify(name)}`);
+    }
+    const ms = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
+    // Above 2^31-1 ms a Node timer fires at once instead: refuse it rather than time out immediately.
+    if (!(Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER)) {
+      throw new ClientArgumentError(
+        `waitForInjection("${name}"): timeout must be milliseconds from 1 to ${MAX_TIMER}, not ${ms}`,
+      );
+    }
+    const nodes = this.waitNodes(name, options.node);
+    const shards = options.shard === undefined ? undefined : ([] as number[]).concat(options.shard);
+    const startSeq = options.since === undefined ? 0 : markSeq(options.since, `waitForInjection("${name}")`);
+    const dropped = Math.max(0, this.hits.count - this.setup.replay - startSeq);
+    const lastSeen: ReceivedInjectionEvent[] = [];
+    let seenCount = 0;
+
+    // Event number i has seq i + 1, so replaying from position `startSeq` is exactly since(mark).
+    const hit$ = this.hits.observe(startSeq).pipe(
+      tap((event) => {
+        seenCount++;
+        if (lastSeen.push(event) > LAST_SEEN) lastSeen.shift();
+      }),
+      options.node !== undefined ? onNode(nodes) : identity,
+      shards !== undefined ? onShard(shards) : identity,
+      options.type !== undefined ? ofType(options.type) : (identity as Same),
+      firstHit(name),
+      catchError((err: unknown) =>
+        throwError(() => (err instanceof MissingHitError ? new StreamClosedError(`waitForInjection("${name}")`) : err)),
+      ),
+    );
+    const watched = new Set(nodes);
+    const interrupted$ = this.interruptions.pipe(
+      filter((i) => watched.has(i.node)),
+      map((i) => {
+        throw i.error(name);
+      }),
+    );
+    // Subscribed after hit$ has replayed: a node already lost fails the wait only if the replay had no hit.
+    const alreadyLost$ = defer(() => {
+      const lost = nodes.map((n) => this.lostNodes.get(n)).find((e) => e !== undefined);
+      return lost === undefined ? EMPTY : throwError(() => lost);
+    });
+
+    return firstValueFrom(
+      merge(hit$, alreadyLost$, interrupted$).pipe(
+        take(1),
+        timeout({
+          first: ms,
+          with: () =>
+            throwError(
+              () =>
+                new WaitTimeoutError({
+                  injection: name,
+                  timeout: ms,
+                  nodes,
+                  shard: shards,
+                  lastSeen: [...lastSeen],
+                  seenCount,
+                  gaps: this.recentGaps.filter((g) => watched.has(g.node) && g.seq >= startSeq),
+                  dropped,
+                }),
+            ),
+        }),
+      ),
+    );
+  }
+
+  private waitNodes(name: string, node: string | readonly string[] | undefined): string[] {
+    if (node === undefined) return [...this.nodes];
+    const wanted = ([] as string[]).concat(node).map(trimSlash);
+    for (const n of wanted) {
+      if (!this.nodes.includes(n)) {
+        throw new ClientArgumentError(
+          `waitForInjection("${name}"): node ${JSON.stringify(n)} is not one of this stream's nodes ` +
+            `(${this.nodes.join(', ')})`,
+        );
+      }
+    }
+    return wanted;
+  }
+
+  private sink(): NodeSink {
+    return {
+      event: (node, event) => this.onEvent(node, event),
+      handler: (node, event) => {
+        if (this.accepts(event.injection)) this.handlers.next(Object.assign(event, { node }));
+      },
+      gap: (report) => this.onGap(report),
+      status: (node, status) => this.onNodeStatus(node, status),
+      problem: (error) => this.errorSubject.next(error),
+      lost: (node, error) => this.onLost(node, error),
+    };
+  }
+
+  private accepts(injection: string): boolean {
+    const f = this.setup.filter;
+    return f.injections === undefined || f.injections.has(injection);
+  }
+
+  private onEvent(node: string, event: InjectionEvent): void {
+    const f = this.setup.filter;
+    if (!this.accepts(event.injection)) return;
+    if (f.shards !== undefined && !f.shards.has(event.shard)) return;
+    if (f.types !== undefined && !f.types.has(event.type)) return;
+    // The decoded object is fresh and ours: stamping it avoids a copy per event. The client's name for the
+    // node wins over any `node` field the server sent, since it is what onNode and waits filter on.
+    this.hits.next(Object.assign(event, { node, seq: this.hits.count + 1 }));
+  }
+
+  private onGap(report: GapReport): void {
+    const gap: GapNotice = { ...report, seq: this.hits.count, ts: Date.now() };
+    if (this.recentGaps.push(gap) > GAPS_KEPT) this.recentGaps.shift();
+    this.gapSubject.next(gap);
+    // The server sends what it still has right after the notice: let the data that arrived with it be
+    // delivered first, so a wait whose hit is in that replay resolves instead of failing.
+    const pending = setImmediate(() => {
+      this.pendingInterruptions.delete(pending);
+      this.interruptions.next({ node: gap.node, error: (injection) => new EventGapError(injection, gap) });
+    });
+    this.pendingInterruptions.add(pending);
+  }
+
+  private onLost(node: string, error: FaultlineError): void {
+    if (this.ended) return;
+    this.lostNodes.set(node, error);
+    this.errorSubject.next(error);
+    this.interruptions.next({ node, error: () => error });
+    if (this.lostNodes.size === this.sources.length) this.closing ??= this.shutdown(error);
+  }
+
+  private onNodeStatus(node: string, status: StreamStatus): void {
+    if (this.ended) return;
+    this.nodeStatusSubject.next({ node, status });
+    const all = this.sources.map((s) => s.status);
+    const next: StreamStatus = all.every((s) => s === 'closed')
+      ? 'closed'
+      : all.includes('connecting')
+        ? 'connecting'
+        : all.includes('reconnecting')
+          ? 'reconnecting'
+          : 'open';
+    this.setStatus(next);
+  }
+
+  private setStatus(status: StreamStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this.statusSubject.next(status);
+  }
+
+  private async shutdown(error: FaultlineError | undefined): Promise<void> {
+    this.ended = true;
+    for (const source of this.sources) source.close();
+    for (const pending of this.pendingInterruptions) clearImmediate(pending);
+    this.pendingInterruptions.clear();
+    this.setStatus('closed');
+    if (error === undefined) this.hits.complete();
+    else this.hits.error(error);
+    this.handlers.complete();
+    this.statusSubject.complete();
+    this.nodeStatusSubject.complete();
+    this.gapSubject.complete();
+    this.errorSubject.complete();
+    this.interruptions.complete();
+    if (this.setup.ownsDispatcher) await this.setup.dispatcher.destroy();
+  }
+}

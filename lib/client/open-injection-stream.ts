@@ -1,0 +1,149 @@
+import { Agent, type Dispatcher } from 'undici';
+import { isInjectionType, type InjectionType } from '../event';
+import { resolveReconnectPolicy, type ReconnectPolicy } from './backoff';
+import { ClientArgumentError } from './errors';
+import { InjectionStream, type StreamFilter } from './injection-stream';
+import { eventsUrl, nodeName, nodeUrl, type NodeAddress } from './node-url';
+
+export interface OpenInjectionStreamOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Server-side filters (`?injection=&shard=&type=`), also applied here for servers that ignore them. */
+  injection?: string | readonly string[];
+  shard?: number | readonly number[];
+  type?: InjectionType | readonly InjectionType[];
+  /** Ask for handler progress (`?handler=1`), delivered on `handler$`. */
+  handlerEvents?: boolean;
+  /** How many received events are replayed to late subscribers and waits (default 10000). */
+  replay?: number;
+  /** Reconnecting a dropped node: bounded attempts, exponential backoff with jitter. */
+  reconnect?: ReconnectPolicy;
+  /**
+   * Milliseconds without a byte (event or heartbeat) after which a connection is taken for dead and
+   * re-established (default 45000, three of the server's 15 s heartbeats; 0: never). Watched only once the
+   * server has shown it heartbeats (it sent `retry:` or event ids), unless set explicitly: a ScyllaDB node
+   * sends neither and may be silent for good.
+   */
+  idleTimeout?: number;
+  /** Milliseconds to connect and get the response headers (default 10000). */
+  openTimeout?: number;
+  /** false accepts a stream served with another content type (default true: text/event-stream only). */
+  strictContentType?: boolean;
+  /** Longest line, in characters, the parser buffers before it gives the connection up (default 8 MiB). */
+  maxLineLength?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /**
+   * The undici Dispatcher to use. By default the stream makes its own Agent (no body timeout) and destroys
+   * it on close; a dispatcher you pass stays yours, and should not have a body timeout shorter than the
+   * server's heartbeat.
+   */
+  dispatcher?: Dispatcher;
+}
+
+const DEFAULT_REPLAY = 10_000;
+const DEFAULT_IDLE_TIMEOUT = 45_000;
+const DEFAULT_OPEN_TIMEOUT = 10_000;
+const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
+
+/**
+ * Opens the event stream of one node, or of several merged into one (each event carries its `node`).
+ * Resolves once every node answered 200 with `text/event-stream`, so a test can enable and trigger right
+ * after with no race; rejects with `NetworkError`, `HttpError` or `ContentTypeError` naming the node that
+ * failed (and closes the others).
+ *
+ * @example
+ * await using stream = await openInjectionStream(server.url);
+ * await api.enable('x');
+ * const hit = await stream.waitForInjection('x', { timeout: 5000 });
+ */
+export async function openInjectionStream(
+  target: NodeAddress | readonly NodeAddress[],
+  options: OpenInjectionStreamOptions = {},
+): Promise<InjectionStream> {
+  const addresses: readonly NodeAddress[] = Array.isArray(target) ? target : [target as NodeAddress];
+  if (addresses.length === 0) throw new ClientArgumentError('openInjectionStream: at least one URL is required');
+  const replay = options.replay ?? DEFAULT_REPLAY;
+  positiveInteger('replay', replay);
+  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+  const openTimeout = options.openTimeout ?? DEFAULT_OPEN_TIMEOUT;
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE;
+  milliseconds('idleTimeout', idleTimeout, true);
+  milliseconds('openTimeout', openTimeout, false);
+  positiveInteger('maxLineLength', maxLineLength);
+  const reconnect = resolveReconnectPolicy(options.reconnect);
+  const filter = streamFilter(options);
+
+  const names = addresses.map(nodeName);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new ClientArgumentError(`openInjectionStream: node ${duplicate} is given twice`);
+
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ?? new Agent({ bodyTimeout: 0, headersTimeout: openTimeout, connect: { timeout: openTimeout } });
+
+  const stream = new InjectionStream({
+    nodes: addresses.map((address, i) => ({
+      node: names[i],
+      url: withFilters(eventsUrl(nodeUrl(address)), options),
+      headers,
+      dispatcher,
+      openTimeout,
+      idleTimeout,
+      idleTimeoutAlways: options.idleTimeout !== undefined,
+      reconnect,
+      maxBufferSize: maxLineLength,
+      strictContentType: options.strictContentType ?? true,
+    })),
+    filter,
+    replay,
+    dispatcher,
+    ownsDispatcher,
+  });
+  await stream.connect();
+  return stream;
+}
+
+function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {
+  for (const name of list(options.injection)) url.searchParams.append('injection', name);
+  for (const shard of list(options.shard)) url.searchParams.append('shard', String(shard));
+  for (const type of list(options.type)) url.searchParams.append('type', type);
+  if (options.handlerEvents === true) url.searchParams.set('handler', '1');
+  return url;
+}
+
+function streamFilter(options: OpenInjectionStreamOptions): StreamFilter {
+  const injections = list(options.injection);
+  const shards = list(options.shard);
+  const types = list(options.type);
+  const refuse = (what: string, value: unknown) => {
+    throw new ClientArgumentError(`openInjectionStream: ${what} filter: ${JSON.stringify(value)} is not valid`);
+  };
+  for (const n of injections) if (typeof n !== 'string' || n === '') refuse('injection', n);
+  for (const s of shards) if (!Number.isInteger(s) || s < 0) refuse('shard', s);
+  for (const t of types) if (!isInjectionType(t)) refuse('type', t);
+  return {
+    injections: injections.length > 0 ? new Set(injections) : undefined,
+    shards: shards.length > 0 ? new Set(shards) : undefined,
+    types: types.length > 0 ? new Set(types) : undefined,
+  };
+}
+
+function list<T>(value: T | readonly T[] | undefined): readonly T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value as T];
+}
+
+function positiveInteger(what: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ClientArgumentError(`openInjectionStream: ${what} must be an integer >= 1, not ${String(value)}`);
+  }
+}
+
+function milliseconds(what: string, value: number, zeroAllowed: boolean): void {
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    const least = zeroAllowed ? 0 : 1;
+    throw new ClientArgumentError(`openInjectionStream: ${what} must be milliseconds >= ${least}, not ${String(value)}`);
+  }
+}

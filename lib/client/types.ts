@@ -1,0 +1,49 @@
+import type { HandlerEvent, InjectionEvent } from '../event';
+
+/** Where a stream (or one node of it) stands. `closed` is final. */
+export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** An event as a stream delivers it: stamped with the node it came from and its place in arrival order. */
+export interface ReceivedInjectionEvent extends InjectionEvent {
+  /** The node's name: the one given to `openInjectionStream`, or its URL without a trailing slash. */
+  readonly node: string;
+  /** 1, 2, 3... in the order this stream received its events, across all nodes; what marks compare against. */
+  readonly seq: number;
+}
+
+/** A handler parking or being released, delivered on `handler$` when the stream asked for them. */
+export interface ReceivedHandlerEvent extends HandlerEvent {
+  readonly node: string;
+}
+
+/** A point in a stream's history, from `stream.mark()`: `since(mark)` keeps only the events after it. */
+export interface InjectionMark {
+  /** The `seq` of the last event received before the mark (0 when none). */
+  readonly seq: number;
+}
+
+/**
+ * Why events may have been lost on a node: `history` (the server's bounded history no longer reached back
+ * to the client's last event), `restart` (the server came back with a new epoch, reported by the server or
+ * detected from its event ids), `unresumable` (the connection dropped and the server cannot replay: it
+ * sends no event ids, like ScyllaDB, or none had arrived yet).
+ */
+export type GapReason = 'history' | 'restart' | 'unresumable';
+
+export interface GapNotice {
+  readonly node: string;
+  readonly reason: GapReason;
+  /** The last event id the client had (sent as Last-Event-ID), if any. */
+  readonly lastEventId?: string;
+  /** The oldest id the server still had, when it said so. */
+  readonly oldestId?: string;
+  /** The `seq` of the last event received before the gap was noticed. */
+  readonly seq: number;
+  /** Epoch milliseconds when the client noticed it. */
+  readonly ts: number;
+}
+
+export interface NodeStatus {
+  readonly node: string;
+  readonly status: StreamStatus;
+}

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError, MAX_BODY_BYTES } from './errors';
+
+/** The request body as sent, or what a body-parsing middleware (express.json, express.text...) already made of it. */
+export type RequestBody = { readonly kind: 'bytes'; readonly bytes: Buffer } | { readonly kind: 'parsed'; readonly value: unknown };
+
+/** The client went away before its body arrived: there is nobody to answer. */
+export class RequestAbortedError extends Error {}
+
+/**
+ * Reads the whole body, refusing one over `limit` bytes as soon as it is known to be (from Content-Length,
+ * or while reading) instead of buffering it first.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<RequestBody> {
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (req.readableEnded) {
+    // A middleware consumed the stream: use what it parsed (Express body parsers set req.body).
+    return Promise.resolve(parsed === undefined ? { kind: 'bytes', bytes: Buffer.alloc(0) } : { kind: 'parsed', value: parsed });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // Stop taking bytes; the response says Connection: close, so the rest is never read.
+        req.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ kind: 'bytes', bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+    };
+    const onError = (): void => {
+      cleanup();
+      reject(new RequestAbortedError('the client went away while sending the body'));
+    };
+    const onClose = (): void => {
+      if (!req.complete) onError();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}

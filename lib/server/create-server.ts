@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ShardGroup } from '../shards';
+import { HttpError, InvalidServerOptionError } from './errors';
+import { injectionHandler, type InjectionServerStats } from './handler';
+import { integerOption, type InjectionHandlerOptions } from './options';
+import { sendError } from './responses';
+
+export interface InjectionServerOptions extends InjectionHandlerOptions {
+  /** The group to serve; default: a new ShardGroup on this thread's injector, closed with the server. */
+  shards?: ShardGroup;
+  /** Default '127.0.0.1': the API changes program behaviour, so it listens on loopback unless told otherwise. */
+  host?: string;
+  /** Default 10000, ScyllaDB's REST port; 0 picks a free port (read it from `url`). */
+  port?: number;
+  /** Milliseconds close() lets requests still in progress finish before it cuts their connections (default 5000). */
+  closeTimeoutMs?: number;
+}
+
+export interface InjectionServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly server: Server;
+  readonly shards: ShardGroup;
+  stats(): InjectionServerStats;
+  /**
+   * Ends every event stream cleanly, stops listening, closes idle keep-alive connections, and resolves once
+   * the server is down; closes the group too if the server made it. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts an HTTP server with ScyllaDB's error-injection REST API and the event stream; resolves once listening. */
+export async function createInjectionServer(options: InjectionServerOptions = {}): Promise<InjectionServer> {
+  if (typeof options !== 'object' || options === null) throw new InvalidServerOptionError('options must be an object');
+  const { host = '127.0.0.1', shards: given, ...handlerOptions } = options;
+  const port = integerOption('port', options.port, 10_000, 0, 65_535);
+  const closeTimeoutMs = integerOption('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 2 ** 31 - 1);
+  if (typeof host !== 'string' || host === '') throw new InvalidServerOptionError('host must be a non-empty string');
+  const ownsGroup = given === undefined;
+  const shards = given ?? new ShardGroup();
+  let handler;
+  try {
+    handler = injectionHandler(shards, handlerOptions);
+  } catch (err) {
+    if (ownsGroup) await shards.close();
+    throw err;
+  }
+
+  // requireHostHeader off: a Host-less request reaches the handler and gets its JSON answer, not Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => handler(req, res));
+  server.on('checkExpectation', (_req, res) => {
+    sendError(res, new HttpError(417, 'ERR_FAULTLINE_EXPECTATION_FAILED', 'only "Expect: 100-continue" is understood'));
+  });
+  // Node answers a request it cannot parse with a bare text 400; every answer of this server is JSON.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    const body = JSON.stringify({ message: `malformed HTTP request: ${err.message}`, code: 'ERR_FAULTLINE_BAD_HTTP' });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (ownsGroup) await shards.close();
+    throw err;
+  }
+
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  let closing: Promise<void> | undefined;
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const down = new Promise<void>((resolve) => server.close(() => resolve()));
+      handler.close();
+      // Connections whose request is still in progress finish it; these cut them if they do not in time.
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), closeTimeoutMs);
+      timer.unref();
+      try {
+        await down;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (ownsGroup) await shards.close();
+    })();
+    return closing;
+  };
+
+  return { url, server, shards, stats: () => handler.stats(), close, [Symbol.asyncDispose]: close };
+}

@@ -1,0 +1,54 @@
+import type { ServerResponse } from 'node:http';
+import { FaultlineError } from '../errors';
+import { HttpError } from './errors';
+
+/** A 200 with a JSON body. */
+export function sendJson(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  if (!canRespond(res)) return;
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+/** ScyllaDB's `json_void`: a 200 with an empty body. */
+export function sendEmpty(res: ServerResponse, headers: Record<string, string> = {}): void {
+  if (!canRespond(res)) return;
+  res.writeHead(200, { 'content-length': 0, ...headers });
+  res.end();
+}
+
+/** The JSON body every error answers: `{ message, code }`, where code is a stable `ERR_FAULTLINE_...` string. */
+export interface ErrorBody {
+  readonly message: string;
+  readonly code: string;
+}
+
+/** Answers an error; anything that is not an HttpError is a bug in the server and answers 500. */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const http =
+    err instanceof HttpError
+      ? err
+      : new HttpError(
+          500,
+          err instanceof FaultlineError ? err.code : 'ERR_FAULTLINE_INTERNAL',
+          `internal error: ${err instanceof Error ? err.message : String(err)}`,
+        );
+  if (!canRespond(res)) return;
+  const body: ErrorBody = { message: http.message, code: http.code };
+  const text = JSON.stringify(body);
+  res.writeHead(http.status, {
+    ...http.headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+function canRespond(res: ServerResponse): boolean {
+  return !res.headersSent && !res.destroyed && !res.writableEnded;
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InjectionsOffError, InvalidInjectionError } from '../injector';
+import { ShardGroupClosedError, type BroadcastResult, type ShardGroup } from '../shards';
+import { readBody } from './body';
+import { enableOptionsFromQuery } from './enable-query';
+import { BadRequestError, ConflictError, ServiceUnavailableError } from './errors';
+import { parametersFromBody } from './parameters';
+import { parseQuery } from './query';
+import { sendEmpty, sendJson } from './responses';
+import { toScyllaInfo } from './scylla-state';
+
+// Each answers only after the group's broadcast resolved, i.e. after every live shard applied it.
+
+/** GET /injection: names enabled on any shard. */
+export async function listInjections(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.enabledOnAll()));
+}
+
+/** DELETE /injection: disable every injection on every shard. */
+export async function disableAll(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendBroadcast(res, await asHttp(group.disableAllOnAll()));
+}
+
+/** GET /injection/{name}: ScyllaDB's array, one element per shard, indexed by shard. */
+export async function readInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  const states = await asHttp(group.stateOnAll(name));
+  sendJson(res, states.map(toScyllaInfo));
+}
+
+/** POST /injection/{name}?one_shot=...: enable on every shard, with the body's parameters. */
+export async function enableInjection(
+  req: IncomingMessage,
+  res: ServerResponse,
+  group: ShardGroup,
+  name: string,
+  rawQuery: string,
+): Promise<void> {
+  const options = enableOptionsFromQuery(rawQuery);
+  const parameters = parametersFromBody(await readBody(req));
+  if (parameters !== undefined) options.parameters = parameters;
+  sendBroadcast(res, await asHttp(group.enableOnAll(name, options)));
+}
+
+/** DELETE /injection/{name}: disable on every shard (releasing its waiters); a name not enabled is fine. */
+export async function disableInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendBroadcast(res, await asHttp(group.disableOnAll(name)));
+}
+
+/** POST /injection/{name}/message: one message to its handlers on every shard; a no-op when not enabled. */
+export async function messageInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendBroadcast(res, await asHttp(group.messageOnAll(name)));
+}
+
+/** GET /injection/{name}/enters: hits summed over shards, a bare number (ScyllaDB's polling route). */
+export async function enterCount(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.entersOnAll(name)));
+}
+
+/**
+ * ScyllaDB answers an empty 200. A shard that did not acknowledge in time (a worker that died) is named in a
+ * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive".
+ */
+function sendBroadcast(res: ServerResponse, result: BroadcastResult): void {
+  sendEmpty(res, result.down.length > 0 ? { 'faultline-shards-down': result.down.join(',') } : {});
+}
+
+/** The group's refusals become the statuses a client can act on; anything else (a bug) stays a 500. */
+async function asHttp<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof InjectionsOffError) throw new ConflictError(err.code, err.message);
+    if (err instanceof InvalidInjectionError) throw new BadRequestError(err.code, err.message);
+    if (err instanceof ShardGroupClosedError) throw new ServiceUnavailableError(err.message, err.code);
+    throw err;
+  }
+}

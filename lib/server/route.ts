@@ -1,0 +1,75 @@
+import { validateName } from '../injector/validate';
+import { BadRequestError } from './errors';
+
+/** The base path of every route, as in ScyllaDB's REST API. */
+export const BASE_PATH = '/v2/error_injection';
+
+export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events';
+
+export interface Route {
+  readonly kind: RouteKind;
+  /** The injection name as sent, still percent-encoded (routes `injection`, `message`, `enters`); see decodeName. */
+  readonly rawName?: string;
+  /** The raw query string, without `?` ('' when there is none). */
+  readonly query: string;
+}
+
+/** The methods each route answers; anything else is a 405 that lists them in `Allow`. */
+export const ROUTE_METHODS: Readonly<Record<RouteKind, readonly string[]>> = {
+  injections: ['GET', 'DELETE'],
+  injection: ['GET', 'POST', 'DELETE'],
+  message: ['POST'],
+  enters: ['GET'],
+  events: ['GET'],
+};
+
+const INJECTION_PREFIX = BASE_PATH + '/injection/';
+
+/**
+ * Matches a request target against the routes; null when it is not one of ours. The name is only cut out
+ * here; it is decoded (and refused with a 400) after the request passed the token and method checks.
+ *
+ * The name is taken from the raw (still encoded) path and decoded exactly once, so `%2F` is a slash inside the
+ * name and `%25` a percent sign (ScyllaDB's Python client quotes names with `safe=''`). A literal `/` also
+ * stays in the name; only a trailing `/message` or `/enters` selects those routes, so a name that itself ends
+ * in one of those must be sent encoded.
+ */
+export function matchRoute(target: string): Route | null {
+  const path = stripOrigin(target);
+  if (path === null) return null;
+  const q = path.indexOf('?');
+  const rawPath = q === -1 ? path : path.slice(0, q);
+  const query = q === -1 ? '' : path.slice(q + 1);
+  if (rawPath === BASE_PATH + '/injection') return { kind: 'injections', query };
+  if (rawPath === BASE_PATH + '/events') return { kind: 'events', query };
+  if (!rawPath.startsWith(INJECTION_PREFIX)) return null;
+  const rest = rawPath.slice(INJECTION_PREFIX.length);
+  if (rest.endsWith('/message')) return { kind: 'message', rawName: rest.slice(0, -'/message'.length), query };
+  if (rest.endsWith('/enters')) return { kind: 'enters', rawName: rest.slice(0, -'/enters'.length), query };
+  return { kind: 'injection', rawName: rest, query };
+}
+
+/** Requests in absolute form (`GET http://host/path`) carry the origin in the target; routes look at the path. */
+function stripOrigin(target: string): string | null {
+  if (target.startsWith('/')) return target;
+  const m = /^https?:\/\/[^/?#]*/i.exec(target);
+  if (m === null) return null;
+  const path = target.slice(m[0].length);
+  return path === '' ? '/' : path.startsWith('/') ? path : null;
+}
+
+/** Decodes a name from the path exactly once and checks it is a name the injector accepts. */
+export function decodeName(raw: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    throw new BadRequestError('ERR_FAULTLINE_BAD_NAME', `injection name ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
+  }
+  try {
+    validateName(name);
+  } catch (err) {
+    throw new BadRequestError('ERR_FAULTLINE_BAD_NAME', (err as Error).message);
+  }
+  return name;
+}

@@ -1,0 +1,185 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface SseStreamOptions {
+  /** Milliseconds between heartbeat comments (0: none). */
+  readonly heartbeatMs: number;
+  /** The `retry:` the stream opens with, in milliseconds. */
+  readonly retryMs: number;
+  /** Most bytes held for this client (ours not yet written plus Node's unsent); past it the client is cut off. */
+  readonly maxBufferBytes: number;
+}
+
+/** Why a stream ended: the client went, it fell too far behind, or the server ended it. */
+export type SseEndReason = 'client' | 'overflow' | 'server';
+
+/** Frames of one tick are joined into one write of at most about this many bytes; more waits for 'drain'. */
+const FLUSH_BYTES = 64 * 1024;
+
+/**
+ * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
+ * client), coalesced into one write per tick, with a heartbeat comment so idle proxies keep it open.
+ *
+ * Backpressure: once `res.write` returns false the socket is not keeping up, so frames wait here until
+ * 'drain', and are then written a chunk at a time. What waits is bounded by `maxBufferBytes`; past it the client
+ * is cut off, since it can resume from the history with Last-Event-ID, whereas waiting for it would grow memory
+ * without bound and blocking on it would slow the shard that produced the event. Sending never blocks and
+ * never awaits. Waiting frames are the shared strings themselves (no copy per client); Node holds at most one
+ * chunk of about FLUSH_BYTES beyond them.
+ *
+ * The history replayed when a client resumes is exempt from the bound (see `replay`): it is already in memory
+ * (the group's history), and counting it would cut a resuming laggard again at once, for ever.
+ */
+export class SseStream {
+  private pending: string[] = [];
+  private head = 0;
+  private pendingBytes = 0;
+  /** Bytes of replayed history still waiting; they do not count against maxBufferBytes. */
+  private allowance = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+  private blocked = false;
+  private closed = false;
+  private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly endListeners: ((reason: SseEndReason) => void)[] = [];
+
+  constructor(
+    req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly options: SseStreamOptions,
+  ) {
+    const headers: Record<string, string> = {
+      'content-type': 'text/event-stream; charset=utf-8',
+      // no-transform: compression middleware and proxies must not buffer or re-encode the stream.
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    };
+    // Connection-specific headers and socket manipulation are forbidden in HTTP/2.
+    const http1 = req.httpVersionMajor < 2;
+    if (http1) headers.connection = 'keep-alive';
+    res.writeHead(200, headers);
+    if (http1) req.socket.setNoDelay(true);
+    const onGone = (): void => this.close('client');
+    res.on('close', onGone);
+    res.on('error', onGone);
+    req.on('close', onGone);
+    this.endListeners.push(() => {
+      res.off('close', onGone);
+      res.off('error', onGone);
+      req.off('close', onGone);
+    });
+    // The first bytes tell the client the stream is open; retry is spread over [retryMs, 1.5 retryMs) so that
+    // clients of a restarted server do not all come back at the same moment.
+    const retry = options.retryMs + Math.floor(Math.random() * (options.retryMs / 2));
+    res.write(`: connected\nretry: ${retry}\n\n`);
+    if (options.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => this.send(': heartbeat\n\n'), options.heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Bytes held for this client: frames not yet handed to Node plus what Node has not sent yet. */
+  get bufferedBytes(): number {
+    return this.closed ? 0 : this.pendingBytes + this.res.writableLength;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Runs once when the stream ends, whatever ends it. */
+  onEnd(listener: (reason: SseEndReason) => void): void {
+    if (this.closed) listener('server');
+    else this.endListeners.push(listener);
+  }
+
+  /**
+   * Runs `subscribe` (which replays the history synchronously, then returns) and exempts what it queued from
+   * the bound: those frames are written out as the client reads, and only frames that come after count.
+   */
+  replay<T>(subscribe: () => T): T {
+    this.allowance = Infinity;
+    try {
+      return subscribe();
+    } finally {
+      this.allowance = this.pendingBytes;
+    }
+  }
+
+  /** Queues one frame. Never blocks: a client that is too far behind is cut off instead. */
+  send(frame: string): void {
+    if (this.closed) return;
+    this.pending.push(frame);
+    this.pendingBytes += frame.length;
+    if (this.blocked) {
+      if (this.pendingBytes > this.options.maxBufferBytes + this.allowance) this.cut();
+    } else if (this.pendingBytes >= FLUSH_BYTES) {
+      this.flush();
+    } else if (this.scheduled === undefined) {
+      this.scheduled = setImmediate(this.flush);
+    }
+  }
+
+  /** Ends the stream: what is queued is written first, unless the client is not reading (then it is cut). */
+  end(): void {
+    if (this.closed) return;
+    if (this.blocked) {
+      this.cut('server');
+      return;
+    }
+    this.flush();
+    if (this.blocked) {
+      this.cut('server');
+      return;
+    }
+    this.close('server');
+    this.res.end();
+  }
+
+  /** Writes waiting frames, a chunk of about FLUSH_BYTES per write, until they are all out or Node says stop. */
+  private readonly flush = (): void => {
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    while (!this.blocked && !this.closed && this.head < this.pending.length) {
+      let chunk = this.pending[this.head++];
+      while (chunk.length < FLUSH_BYTES && this.head < this.pending.length) chunk += this.pending[this.head++];
+      this.pendingBytes -= chunk.length;
+      this.allowance = Math.max(0, this.allowance - chunk.length);
+      if (!this.res.write(chunk)) {
+        this.blocked = true;
+        this.res.once('drain', this.onDrain);
+      }
+    }
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+  };
+
+  private readonly onDrain = (): void => {
+    this.blocked = false;
+    this.flush();
+  };
+
+  private cut(reason: SseEndReason = 'overflow'): void {
+    this.close(reason);
+    this.res.destroy();
+  }
+
+  private close(reason: SseEndReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.res.off('drain', this.onDrain);
+    this.pending = [];
+    this.head = 0;
+    this.pendingBytes = 0;
+    this.allowance = 0;
+    for (const listener of this.endListeners.splice(0)) listener(reason);
+  }
+}

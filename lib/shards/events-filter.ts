@@ -1,0 +1,93 @@
+import { INJECTION_TYPES, isInjectionType, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
+import { InvalidInjectionError } from '../injector';
+import { validateName } from '../injector/validate';
+import type { EventsOptions } from './types';
+
+/** EventsOptions checked and turned into sets; `undefined` means "all". */
+export interface EventsFilter {
+  readonly shards: ReadonlySet<number> | undefined;
+  readonly injections: ReadonlySet<string> | undefined;
+  readonly types: ReadonlySet<InjectionType> | undefined;
+  readonly afterId: string | undefined;
+  readonly handlerEvents: boolean;
+  readonly shardEvents: boolean;
+}
+
+/** Checks every option up front, throwing InvalidInjectionError (what a server turns into a 400). */
+export function parseEventsOptions(options: EventsOptions | undefined): EventsFilter {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInjectionError('events options must be an object');
+  }
+  return {
+    shards: shardSet(options.shards),
+    injections: nameSet(options.injections),
+    types: typeSet(options.types),
+    afterId: afterId(options.afterId),
+    handlerEvents: flag('handlerEvents', options.handlerEvents),
+    shardEvents: flag('shardEvents', options.shardEvents),
+  };
+}
+
+export function acceptsHit(filter: EventsFilter, event: InjectionEvent): boolean {
+  return (
+    (filter.injections === undefined || filter.injections.has(event.injection)) &&
+    (filter.types === undefined || filter.types.has(event.type)) &&
+    (filter.shards === undefined || filter.shards.has(event.shard))
+  );
+}
+
+/** Handler phases belong to 'handler' points: a `types` filter without 'handler' excludes them. */
+export function acceptsHandlerEvent(filter: EventsFilter, event: HandlerEvent): boolean {
+  return (
+    filter.handlerEvents &&
+    (filter.injections === undefined || filter.injections.has(event.injection)) &&
+    (filter.types === undefined || filter.types.has('handler')) &&
+    (filter.shards === undefined || filter.shards.has(event.shard))
+  );
+}
+
+function shardSet(shards: unknown): ReadonlySet<number> | undefined {
+  if (shards === undefined) return undefined;
+  if (!Array.isArray(shards)) throw new InvalidInjectionError('events option "shards" must be an array of shard numbers');
+  for (const s of shards) {
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) {
+      throw new InvalidInjectionError(
+        `events option "shards": ${JSON.stringify(s) ?? String(s)} is not a shard number (an integer >= 0)`,
+      );
+    }
+  }
+  return new Set(shards as number[]);
+}
+
+function nameSet(names: unknown): ReadonlySet<string> | undefined {
+  if (names === undefined) return undefined;
+  if (!Array.isArray(names)) throw new InvalidInjectionError('events option "injections" must be an array of names');
+  for (const n of names) validateName(n);
+  return new Set(names as string[]);
+}
+
+function typeSet(types: unknown): ReadonlySet<InjectionType> | undefined {
+  if (types === undefined) return undefined;
+  if (!Array.isArray(types)) throw new InvalidInjectionError('events option "types" must be an array of types');
+  for (const t of types) {
+    if (!isInjectionType(t)) {
+      throw new InvalidInjectionError(
+        `events option "types": ${JSON.stringify(t) ?? String(t)} is not one of ${INJECTION_TYPES.join(', ')}`,
+      );
+    }
+  }
+  return new Set(types as InjectionType[]);
+}
+
+function afterId(id: unknown): string | undefined {
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string') throw new InvalidInjectionError('events option "afterId" must be a string (a wire id)');
+  return id;
+}
+
+function flag(option: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidInjectionError(`events option "${option}" must be a boolean`);
+  return value;
+}

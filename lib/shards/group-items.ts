@@ -1,0 +1,40 @@
+import { encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
+import type { GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
+
+/**
+ * A hit with its global id. Its SSE frame is built on first read and cached: every reader (SSE connection)
+ * writes the same string, so a hit is serialised once however many watch it, and never if none does.
+ */
+export class Hit implements GroupHit {
+  readonly kind = 'hit';
+  private cachedFrame: string | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly id: string,
+    readonly event: InjectionEvent,
+  ) {}
+
+  get frame(): string {
+    return (this.cachedFrame ??= formatSseMessage(encodeEvent(this.event), this.id));
+  }
+}
+
+export function gapItem(reason: GroupGap['reason'], lastEventId: string, oldestId: string | null): GroupGap {
+  const frame = formatSseMessage(JSON.stringify({ reason, lastEventId, oldestId }), undefined, 'gap');
+  return { kind: 'gap', reason, lastEventId, oldestId, frame };
+}
+
+export function handlerItem(event: HandlerEvent): GroupHandlerEvent {
+  const frame = formatSseMessage(
+    JSON.stringify({ injection: event.injection, phase: event.phase, shard: event.shard, ts: event.ts }),
+    undefined,
+    'handler',
+  );
+  return { kind: 'handler', event, frame };
+}
+
+export function shardDownItem(shard: number): GroupShardDown {
+  return { kind: 'shard-down', shard, frame: formatSseMessage(JSON.stringify({ shard }), undefined, 'shard-down') };
+}
+

@@ -1,0 +1,94 @@
+import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+
+// How a worker's hits cross to the main thread: in columns, not as one object per hit. Cloning an object per
+// hit made the main thread spend most of its time deserialising and collecting garbage; typed arrays are
+// copied as bytes, a name or a parameters object that repeats in a batch is sent once, and the main thread
+// builds each event with one object literal (one hidden class) as it ingests it.
+
+/** Hits (have `type`) and handler phases (have `phase`) of one shard, in the order they happened. */
+export type ShardItem = InjectionEvent | HandlerEvent;
+
+export interface PackedItems {
+  readonly length: number;
+  /** Per item: the timestamp. Shares one ArrayBuffer with `meta`, so a batch clones one buffer. */
+  readonly ts: Float64Array;
+  /**
+   * Per item, three numbers: its code (0-3 a hit of that type, 4 a handler 'waiting', 5 'released'), its
+   * index into `names`, and (hits) its index into `params`.
+   */
+  readonly meta: Uint32Array;
+  readonly names: readonly string[];
+  readonly params: readonly InjectionParameters[];
+}
+
+const TYPES: readonly InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
+const TYPE_CODES: Readonly<Record<InjectionType, number>> = { sleep: 0, handler: 1, exception: 2, lambda: 3 };
+const WAITING = 4;
+const RELEASED = 5;
+const NO_PARAMS: InjectionParameters = Object.freeze({});
+
+export function packItems(items: readonly ShardItem[]): PackedItems {
+  const length = items.length;
+  const buffer = new ArrayBuffer(length * 8 + length * 12);
+  const ts = new Float64Array(buffer, 0, length);
+  const meta = new Uint32Array(buffer, length * 8, length * 3);
+  const names: string[] = [];
+  const params: InjectionParameters[] = [];
+  const nameSlots = new Map<string, number>();
+  const paramSlots = new Map<InjectionParameters, number>();
+  for (let i = 0, m = 0; i < length; i++, m += 3) {
+    const item = items[i];
+    let n = nameSlots.get(item.injection);
+    if (n === undefined) {
+      n = names.push(item.injection) - 1;
+      nameSlots.set(item.injection, n);
+    }
+    meta[m + 1] = n;
+    ts[i] = item.ts ?? Date.now();
+    if ((item as HandlerEvent).phase !== undefined) {
+      meta[m] = (item as HandlerEvent).phase === 'waiting' ? WAITING : RELEASED;
+      continue;
+    }
+    const hit = item as InjectionEvent;
+    meta[m] = TYPE_CODES[hit.type];
+    const p = hit.params ?? NO_PARAMS;
+    let slot = paramSlots.get(p);
+    if (slot === undefined) {
+      slot = params.push(p) - 1;
+      paramSlots.set(p, slot);
+    }
+    meta[m + 2] = slot;
+  }
+  return { length, ts, meta, names, params };
+}
+
+/** Item `i` is a handler phase (not a hit). */
+export function isHandlerCode(packed: PackedItems, i: number): boolean {
+  return packed.meta[i * 3] >= WAITING;
+}
+
+/** The event of hit `i`, as the shard's injector made it, on shard `shard`. */
+export function unpackHit(packed: PackedItems, i: number, shard: number): InjectionEvent {
+  return { injection: hitName(packed, i), type: hitType(packed, i), shard, ts: packed.ts[i], params: hitParams(packed, i) };
+}
+
+export function hitName(packed: PackedItems, i: number): string {
+  return packed.names[packed.meta[i * 3 + 1]];
+}
+
+export function hitType(packed: PackedItems, i: number): InjectionType {
+  return TYPES[packed.meta[i * 3]];
+}
+
+export function hitParams(packed: PackedItems, i: number): InjectionParameters {
+  return packed.params[packed.meta[i * 3 + 2]];
+}
+
+export function unpackHandlerEvent(packed: PackedItems, i: number, shard: number): HandlerEvent {
+  return {
+    injection: packed.names[packed.meta[i * 3 + 1]],
+    phase: packed.meta[i * 3] === WAITING ? 'waiting' : 'released',
+    shard,
+    ts: packed.ts[i],
+  };
+}

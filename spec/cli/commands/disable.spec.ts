@@ -1,0 +1,39 @@
+import { runCli, startServe, withRest, type ServeChild } from '../../helpers/cli-child';
+
+describe('faultline disable', () => {
+  let server: ServeChild;
+
+  beforeAll(async () => {
+    server = await startServe(['--shards', '2']);
+  });
+
+  afterAll(async () => {
+    await server.kill();
+  });
+
+  beforeEach(async () => {
+    await withRest(server.url, async (api) => {
+      await api.enable('d1');
+      await api.enable('d2');
+    });
+  });
+
+  it('disables one injection by name', async () => {
+    const r = await runCli(['disable', server.url, 'd1']);
+    expect(r).toMatchObject({ code: 0, stdout: `disabled d1 on ${new URL(server.url).host}\n` });
+    expect(await withRest(server.url, (api) => api.list())).toEqual(['d2']);
+    const shards = await withRest(server.url, (api) => api.get('d1'));
+    expect(shards.map((s) => s.enabled)).toEqual([false, false]);
+  });
+
+  it('disables every injection without a name', async () => {
+    const r = await runCli(['disable', server.url]);
+    expect(r).toMatchObject({ code: 0, stdout: `disabled every injection on ${new URL(server.url).host}\n` });
+    expect(await withRest(server.url, (api) => api.list())).toEqual([]);
+  });
+
+  it('is not an error for a name that is not enabled', async () => {
+    expect((await runCli(['disable', server.url, 'never'])).code).toBe(0);
+    expect((await withRest(server.url, (api) => api.list())).sort()).toEqual(['d1', 'd2']);
+  });
+});

@@ -1,0 +1,36 @@
+import { filter, firstValueFrom, timeout } from 'rxjs';
+import { openInjectionStream } from '../../../lib/client';
+import { runCli, startServe, type ServeChild } from '../../helpers/cli-child';
+
+describe('faultline message', () => {
+  let server: ServeChild;
+
+  beforeAll(async () => {
+    server = await startServe(['--demo', '--shards', '2']);
+  });
+
+  afterAll(async () => {
+    await server.kill();
+  });
+
+  it('releases the handlers waiting for a message, on every shard', async () => {
+    const stream = await openInjectionStream(server.url, { handlerEvents: true, injection: 'demo_handler' });
+    try {
+      const phases = (phase: string, shard: number) =>
+        firstValueFrom(stream.handler$.pipe(filter((e) => e.phase === phase && e.shard === shard), timeout(20_000)));
+      const waiting = Promise.all([phases('waiting', 0), phases('waiting', 1)]);
+      const released = Promise.all([phases('released', 0), phases('released', 1)]);
+      expect((await runCli(['enable', server.url, 'demo_handler', '--one-shot', '-p', 'timeout=600000'])).code).toBe(0);
+      await waiting;
+      const r = await runCli(['message', server.url, 'demo_handler']);
+      expect(r).toMatchObject({ code: 0, stdout: `sent a message to demo_handler on ${new URL(server.url).host}\n` });
+      await released;
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('is not an error for an injection that is not enabled', async () => {
+    expect((await runCli(['message', server.url, 'nobody_waits'])).code).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { runCli, startCli, startServe, type CliChild, type ServeChild } from '../../helpers/cli-child';
+
+describe('faultline wait', () => {
+  let server: ServeChild;
+  const children: CliChild[] = [];
+  const wait = async (args: string[]): Promise<CliChild> => {
+    const w = startCli(['wait', server.url, ...args]);
+    children.push(w);
+    await w.stderr.next(/^faultline wait: waiting for /);
+    return w;
+  };
+
+  beforeAll(async () => {
+    server = await startServe(['--demo', '--shards', '2']);
+  });
+
+  afterAll(async () => {
+    await server.kill();
+  });
+
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((c) => c.kill()));
+    await runCli(['disable', server.url]);
+  });
+
+  it('exits 0 printing the hit as JSON', async () => {
+    const w = await wait(['demo_exception']);
+    expect((await runCli(['enable', server.url, 'demo_exception', '--param', 'why=test'])).code).toBe(0);
+    const { code } = await w.exited;
+    expect(code).toBe(0);
+    const lines = w.stdout.text.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      injection: 'demo_exception',
+      type: 'exception',
+      params: { why: 'test' },
+      node: new URL(server.url).host,
+    });
+  });
+
+  it('--shard waits for a hit on that shard', async () => {
+    const w = await wait(['demo_lambda', '--shard', '1']);
+    await runCli(['enable', server.url, 'demo_lambda']);
+    expect((await w.exited).code).toBe(0);
+    expect(JSON.parse(w.stdout.text).shard).toBe(1);
+  });
+
+  it('exits 1 with a clear message when no hit comes in time', async () => {
+    const r = await runCli(['wait', server.url, 'never_enabled', '--timeout', '0.2']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`faultline wait: timed out after 0.2 s: no hit of never_enabled on ${server.url}\n`);
+  });
+
+  it('exits 1 when interrupted before the hit', async () => {
+    const w = await wait(['never_enabled']);
+    w.proc.kill('SIGINT');
+    expect((await w.exited).code).toBe(1);
+    expect(w.stderr.text).toContain('faultline wait: interrupted before never_enabled was hit');
+  });
+});

@@ -1,0 +1,84 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DASHBOARD_CSP, DASHBOARD_HTML, DASHBOARD_PATH, handleDashboardRequest } from '../../lib/server/dashboard';
+
+// A real HTTP server on loopback in front of the handler; anything it does not take answers 418 so the test
+// sees that it passed the request on.
+describe('handleDashboardRequest', () => {
+  let server: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (!handleDashboardRequest(req, res, path)) {
+        res.writeHead(418);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  });
+
+  function send(method: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('serves the page with its CSP and no-referrer', async () => {
+    const res = await send('GET', DASHBOARD_PATH);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe(DASHBOARD_CSP);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toBe(DASHBOARD_HTML);
+  });
+
+  it('serves it as index.html too, and answers HEAD without a body', async () => {
+    expect((await send('GET', DASHBOARD_PATH + 'index.html')).body).toBe(DASHBOARD_HTML);
+    const head = await send('HEAD', DASHBOARD_PATH);
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(DASHBOARD_HTML));
+  });
+
+  it('redirects the path without its slash, keeping the query (a token)', async () => {
+    const res = await send('GET', '/v2/error_injection/ui?token=abc');
+    expect(res.status).toBe(308);
+    expect(new URL(res.headers.location as string, `http://127.0.0.1:${port}/v2/error_injection/ui`).href).toBe(
+      `http://127.0.0.1:${port}/v2/error_injection/ui/?token=abc`,
+    );
+  });
+
+  it('refuses other methods with 405 and Allow', async () => {
+    const res = await send('POST', DASHBOARD_PATH);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(res.body).code).toBe('ERR_FAULTLINE_METHOD_NOT_ALLOWED');
+  });
+
+  it('answers 404 for other files under ui/', async () => {
+    const res = await send('GET', DASHBOARD_PATH + 'app.js');
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body)).toEqual({ message: 'no dashboard file "/v2/error_injection/ui/app.js"', code: 'ERR_FAULTLINE_NOT_FOUND' });
+  });
+
+  it('passes on every path that is not the dashboard', async () => {
+    for (const path of ['/', '/v2/error_injection/injection', '/v2/error_injection/uix', '/v2/error_injection/events']) {
+      expect((await send('GET', path)).status).toBe(418);
+    }
+  });
+});

@@ -1,0 +1,829 @@
+import type { HandlerEvent, InjectionEvent } from '../../lib/event';
+import { ErrorInjector, isSwitchedOffByEnvironment } from '../../lib/injector/error-injector';
+import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../lib/injector/errors';
+import type { InjectionHandler } from '../../lib/injector/handler';
+import { seededRandom } from '../../lib/injector/random';
+import { record, stopRecording } from '../helpers/record-events';
+
+// `enabled: true` everywhere: these tests must not depend on FAULTLINE in the environment that runs them.
+const newInjector = (options: ConstructorParameters<typeof ErrorInjector>[0] = {}): ErrorInjector =>
+  new ErrorInjector({ enabled: true, ...options });
+
+/** An event as a hit must look: ScyllaDB's three fields, then a timestamp and the parameters. */
+const hit = (injection: string, type: InjectionEvent['type'], params = {}, shard = 0): InjectionEvent => ({
+  injection,
+  type,
+  shard,
+  ts: expect.any(Number) as unknown as number,
+  params,
+});
+
+/** A promise's state after every queued microtask and immediate has run. */
+async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
+  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
+  await new Promise((r) => setImmediate(r));
+  return state;
+}
+
+afterEach(() => {
+  stopRecording();
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+describe('a point whose injection is not enabled', () => {
+  // Nothing enabled, another name enabled (the name filter rejects), and a name that passes the filter (same
+  // length and last character) so the Map lookup runs: every path must do nothing at all.
+  const setups: Array<[string, (i: ErrorInjector) => void]> = [
+    ['nothing is enabled', () => {}],
+    ['another injection is enabled', (i) => i.enable('something_else')],
+    ['a name of the same length and last character is enabled', (i) => i.enable('ofX')],
+  ];
+
+  test.each(setups)('does nothing, synchronously, when %s', async (_label, setup) => {
+    const injector = newInjector();
+    setup(injector);
+    const hits = record(injector.hits$);
+    const handlerEvents = record(injector.handlerEvents$);
+    const fn = jest.fn();
+
+    expect(injector.inject('ofF', fn)).toBeUndefined();
+    expect(injector.enter('ofF')).toBe(false);
+    const slept = injector.injectSleep('ofF', 60_000);
+    expect(slept).toBeUndefined(); // no promise: nothing to schedule, no microtask
+    expect(injector.injectSleep('ofF', new Date(Date.now() + 60_000))).toBeUndefined();
+    expect(() => injector.injectError('ofF')).not.toThrow();
+    expect(injector.injectError('ofF', () => new Error('never'))).toBeUndefined();
+    expect(injector.injectHandler('ofF', fn)).toBeUndefined();
+    await slept; // awaiting the result of a disabled sleep point still works
+
+    expect(fn).not.toHaveBeenCalled();
+    expect(hits).toEqual([]);
+    expect(handlerEvents).toEqual([]);
+    expect(injector.get('ofF')).toEqual({
+      name: 'ofF',
+      enabled: false,
+      oneShot: false,
+      parameters: {},
+      hits: 0,
+      waiters: 0,
+    });
+  });
+});
+
+describe('inject (lambda point)', () => {
+  test('runs the function with the parameters and emits one lambda event', () => {
+    const injector = newInjector();
+    injector.enable('x', { parameters: { a: '1' } });
+    const hits = record(injector.hits$);
+    const fn = jest.fn();
+    const before = Date.now();
+    injector.inject('x', fn);
+    const after = Date.now();
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(fn).toHaveBeenCalledWith({ a: '1' });
+    expect(hits).toEqual([hit('x', 'lambda', { a: '1' })]);
+    expect(hits[0].ts).toBeGreaterThanOrEqual(before);
+    expect(hits[0].ts).toBeLessThanOrEqual(after);
+    expect(Object.keys(hits[0]).slice(0, 3)).toEqual(['injection', 'type', 'shard']);
+  });
+
+  test('fires on every reach while enabled, one event per hit', () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    const fn = jest.fn();
+    for (let i = 0; i < 3; i++) injector.inject('x', fn);
+    expect(fn).toHaveBeenCalledTimes(3);
+    expect(hits).toEqual([hit('x', 'lambda'), hit('x', 'lambda'), hit('x', 'lambda')]);
+    expect(injector.get('x').hits).toBe(3);
+  });
+
+  test('reports the shard it was created with, and the one set later by attachShard', () => {
+    const injector = newInjector({ shard: 3 });
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    injector.inject('x', () => {});
+    injector.setShard(5);
+    injector.inject('x', () => {});
+    expect(hits).toEqual([hit('x', 'lambda', {}, 3), hit('x', 'lambda', {}, 5)]);
+    expect(injector.shard).toBe(5);
+  });
+
+  test('an error thrown by the function reaches the caller, and the hit is counted', () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    expect(() =>
+      injector.inject('x', () => {
+        throw new Error('from the lambda');
+      }),
+    ).toThrow('from the lambda');
+    expect(hits).toEqual([hit('x', 'lambda')]);
+    expect(injector.get('x').hits).toBe(1);
+  });
+});
+
+describe('enter (control-flow point)', () => {
+  test('returns true when it fires, counted as a lambda hit', () => {
+    const injector = newInjector();
+    const hits = record(injector.hits$);
+    expect(injector.enter('x')).toBe(false);
+    injector.enable('x', { parameters: { p: 'v' } });
+    expect(injector.enter('x')).toBe(true);
+    expect(injector.enter('x')).toBe(true);
+    expect(hits).toEqual([hit('x', 'lambda', { p: 'v' }), hit('x', 'lambda', { p: 'v' })]);
+    expect(injector.get('x').hits).toBe(2);
+  });
+});
+
+describe('injectSleep (sleep point)', () => {
+  test('sleeps the given milliseconds when it fires, and emits its event at once', async () => {
+    jest.useFakeTimers();
+    const injector = newInjector();
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    const slept = injector.injectSleep('x', 1000);
+    expect(slept).toBeInstanceOf(Promise);
+    expect(hits).toEqual([hit('x', 'sleep')]);
+    let done = false;
+    void slept?.then(() => (done = true));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+  });
+
+  test('sleeps until a Date deadline', async () => {
+    jest.useFakeTimers();
+    const injector = newInjector();
+    injector.enable('x');
+    const logger = jest.fn();
+    injector.setLogger(logger);
+    const slept = injector.injectSleep('x', new Date(Date.now() + 5000));
+    let done = false;
+    void slept?.then(() => (done = true));
+    expect(logger).toHaveBeenCalledWith('Triggering sleep injection "x" (5000ms)', expect.anything());
+    await jest.advanceTimersByTimeAsync(4999);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+  });
+
+  test.each([
+    ['a Date in the past', () => new Date(Date.now() - 10_000)],
+    ['a negative duration', () => -50],
+  ])('with %s it resolves on the next timer turn', async (_label, arg) => {
+    jest.useFakeTimers();
+    const injector = newInjector();
+    injector.enable('x');
+    const slept = injector.injectSleep('x', arg());
+    let done = false;
+    void slept?.then(() => (done = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+  });
+
+  test('an abort signal ends the sleep with its reason', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const controller = new AbortController();
+    const slept = injector.injectSleep('x', 60_000, { signal: controller.signal });
+    const reason = new Error('stop sleeping');
+    controller.abort(reason);
+    await expect(slept).rejects.toBe(reason);
+  });
+
+  test('a signal already aborted rejects at once', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const reason = new Error('already');
+    await expect(injector.injectSleep('x', 60_000, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  test.each([
+    ['NaN', NaN, 'NaN'],
+    ['Infinity', Infinity, 'Infinity'],
+    ['an invalid Date', new Date('not a date'), 'null'],
+    ['a string', '100' as unknown as number, '"100"'],
+  ])('with %s it throws InvalidInjectionError and uses up nothing', (_label, arg, shown) => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true });
+    const hits = record(injector.hits$);
+    let thrown: unknown;
+    try {
+      injector.injectSleep('x', arg);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInjectionError);
+    expect(thrown).toMatchObject({
+      code: 'ERR_FAULTLINE_INVALID',
+      message: `injection "x": injectSleep needs a finite number of milliseconds or a valid Date, got ${shown}`,
+    });
+    expect(hits).toEqual([]);
+    expect(injector.get('x')).toMatchObject({ enabled: true, hits: 0 }); // the one-shot is still armed
+  });
+});
+
+describe('injectError (exception point)', () => {
+  test('throws InjectedError naming the injection, and emits an exception event', () => {
+    const injector = newInjector();
+    injector.enable('x', { parameters: { k: 'v' } });
+    const hits = record(injector.hits$);
+    let thrown: unknown;
+    try {
+      injector.injectError('x');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InjectedError);
+    expect(thrown).toMatchObject({
+      name: 'InjectedError',
+      code: 'ERR_FAULTLINE_INJECTED',
+      injection: 'x',
+      message: 'injected error from injection "x"',
+    });
+    expect(hits).toEqual([hit('x', 'exception', { k: 'v' })]);
+  });
+
+  test('throws what the factory makes, given the parameters', () => {
+    const injector = newInjector();
+    injector.enable('x', { parameters: { errno: 'ECONNRESET' } });
+    const custom = new Error('custom');
+    const factory = jest.fn((p: Readonly<Record<string, string>>) => Object.assign(custom, { code: p.errno }));
+    expect(() => injector.injectError('x', factory)).toThrow(custom);
+    expect(factory).toHaveBeenCalledWith({ errno: 'ECONNRESET' });
+    expect(custom).toMatchObject({ code: 'ECONNRESET' });
+  });
+});
+
+describe('injectHandler (handler point)', () => {
+  test('runs the function with a handler and returns a promise of its end; the event comes first', async () => {
+    const injector = newInjector();
+    injector.enable('x', { parameters: { delay: '5' } });
+    const hits = record(injector.hits$);
+    const order: string[] = [];
+    injector.hits$.subscribe(() => order.push('event'));
+    let seen: InjectionHandler | undefined;
+    const done = injector.injectHandler('x', async (handler) => {
+      order.push('handler');
+      seen = handler;
+      await handler.waitForMessage({ timeout: 10_000 });
+      order.push('released');
+    });
+    expect(done).toBeInstanceOf(Promise);
+    expect(seen?.injection).toBe('x');
+    expect(seen?.parameters).toEqual({ delay: '5' });
+    expect(await stateOf(done as Promise<void>)).toBe('pending');
+    injector.receiveMessage('x');
+    await done;
+    expect(order).toEqual(['event', 'handler', 'released']);
+    expect(hits).toEqual([hit('x', 'handler', { delay: '5' })]);
+  });
+
+  test('a function that throws synchronously gives a rejected promise, not a throw', async () => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true });
+    const boom = new Error('boom');
+    const done = injector.injectHandler('x', () => {
+      throw boom;
+    });
+    await expect(done).rejects.toBe(boom);
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 1 });
+    expect(injector.enabledInjections()).toEqual([]);
+  });
+
+  test('a function that rejects rejects the returned promise', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const boom = new Error('boom');
+    await expect(injector.injectHandler('x', () => Promise.reject(boom))).rejects.toBe(boom);
+  });
+
+  test('a synchronous function is fine', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const fn = jest.fn();
+    await expect(injector.injectHandler('x', fn)).resolves.toBeUndefined();
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('oneShot', () => {
+  test.each([
+    ['inject', (i: ErrorInjector) => i.inject('x', () => {}), 'lambda'],
+    ['enter', (i: ErrorInjector) => i.enter('x'), 'lambda'],
+    ['injectSleep', (i: ErrorInjector) => i.injectSleep('x', 0), 'sleep'],
+    [
+      'injectError',
+      (i: ErrorInjector) => {
+        try {
+          i.injectError('x');
+        } catch {
+          // expected once
+        }
+      },
+      'exception',
+    ],
+  ] as const)('%s fires once, then the injection is disabled', async (_label, reach, type) => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true, parameters: { a: 'b' } });
+    const hits = record(injector.hits$);
+    await reach(injector);
+    await reach(injector);
+    expect(hits).toEqual([hit('x', type, { a: 'b' })]);
+    expect(injector.isEnabled('x')).toBe(false);
+    expect(injector.enabledInjections()).toEqual([]);
+    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 1, waiters: 0 });
+  });
+
+  test('a one-shot handler stays reachable by messages, but reads as not enabled until its function returns', async () => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true, parameters: { p: '1' } });
+    const hits = record(injector.hits$);
+    const first = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    expect(first).toBeInstanceOf(Promise);
+
+    // Fired: not enabled any more, by every measure...
+    expect(injector.isEnabled('x')).toBe(false);
+    expect(injector.enabledInjections()).toEqual([]);
+    expect(injector.get('x')).toMatchObject({ enabled: false, oneShot: true, parameters: { p: '1' }, hits: 1, waiters: 1 });
+    // ...and a second reach does not fire...
+    const second = jest.fn();
+    expect(injector.injectHandler('x', second)).toBeUndefined();
+    expect(second).not.toHaveBeenCalled();
+    // ...but a message still reaches the running handler.
+    injector.receiveMessage('x');
+    await first;
+
+    expect(hits).toEqual([hit('x', 'handler', { p: '1' })]);
+    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 1, waiters: 0 });
+  });
+
+  test('disabling a running one-shot handler releases it', async () => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true });
+    const done = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    injector.disable('x');
+    await expect(done).resolves.toBeUndefined();
+  });
+});
+
+describe('count', () => {
+  test('fires n times, then disables itself', () => {
+    const injector = newInjector();
+    injector.enable('x', { count: 3 });
+    const hits = record(injector.hits$);
+    const fired = Array.from({ length: 5 }, () => injector.enter('x'));
+    expect(fired).toEqual([true, true, true, false, false]);
+    expect(hits).toHaveLength(3);
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 3 });
+  });
+
+  test('the handler that fires last keeps the injection reachable until every handler of it returns', async () => {
+    const injector = newInjector();
+    injector.enable('x', { count: 2 });
+    const waitOnce = (h: InjectionHandler): Promise<void> => h.waitForMessage({ timeout: 10_000 });
+    const a = injector.injectHandler('x', waitOnce);
+    const b = injector.injectHandler('x', waitOnce);
+    expect(injector.injectHandler('x', waitOnce)).toBeUndefined();
+    expect(injector.get('x')).toMatchObject({ enabled: false, count: 2, hits: 2, waiters: 2 });
+    injector.receiveMessage('x'); // shared: one message releases one wait of each handler
+    await Promise.all([a, b]);
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 2, waiters: 0 });
+    expect(injector.enabledInjections()).toEqual([]);
+  });
+});
+
+describe('skip', () => {
+  test('the first k reaches pass silently', () => {
+    const injector = newInjector();
+    injector.enable('x', { skip: 2 });
+    const hits = record(injector.hits$);
+    const fn = jest.fn();
+    for (let i = 0; i < 4; i++) injector.inject('x', fn);
+    expect(fn).toHaveBeenCalledTimes(2);
+    expect(hits).toHaveLength(2);
+    expect(injector.get('x')).toMatchObject({ enabled: true, skip: 2, hits: 2 });
+  });
+
+  test('with count: skip k, then fire n times, then disabled', () => {
+    const injector = newInjector();
+    injector.enable('x', { skip: 1, count: 2 });
+    expect(Array.from({ length: 5 }, () => injector.enter('x'))).toEqual([false, true, true, false, false]);
+  });
+
+  test('with oneShot: the first reach after the skipped ones fires, and only it', () => {
+    const injector = newInjector();
+    injector.enable('x', { skip: 3, oneShot: true });
+    expect(Array.from({ length: 6 }, () => injector.enter('x'))).toEqual([false, false, false, true, false, false]);
+  });
+});
+
+describe('probability', () => {
+  const pattern = (injector: ErrorInjector, n: number): boolean[] =>
+    Array.from({ length: n }, () => injector.enter('x'));
+
+  test('0 never fires and 1 always fires', () => {
+    const injector = newInjector();
+    injector.enable('x', { probability: 0 });
+    expect(pattern(injector, 50)).toEqual(Array(50).fill(false));
+    expect(injector.get('x')).toMatchObject({ enabled: true, hits: 0, probability: 0 });
+    injector.enable('x', { probability: 1 });
+    expect(pattern(injector, 50)).toEqual(Array(50).fill(true));
+  });
+
+  test('fires on the draws of the seeded generator below p', () => {
+    const injector = newInjector();
+    injector.enable('x', { probability: 0.3, seed: 12345 });
+    const random = seededRandom(12345);
+    const expected = Array.from({ length: 200 }, () => random() < 0.3);
+    expect(pattern(injector, 200)).toEqual(expected);
+    // Sanity: the pattern is a real mix, not all one way.
+    expect(expected.filter(Boolean).length).toBeGreaterThan(20);
+    expect(expected.filter(Boolean).length).toBeLessThan(180);
+  });
+
+  test('the same seed replays the same pattern: on re-enable and on another injector', () => {
+    const a = newInjector();
+    a.enable('x', { probability: 0.5, seed: 7 });
+    const first = pattern(a, 100);
+    a.enable('x', { probability: 0.5, seed: 7 });
+    expect(pattern(a, 100)).toEqual(first);
+    const b = newInjector();
+    b.enable('x', { probability: 0.5, seed: 7 });
+    expect(pattern(b, 100)).toEqual(first);
+    b.enable('x', { probability: 0.5, seed: 8 });
+    expect(pattern(b, 100)).not.toEqual(first);
+  });
+
+  test('without a seed one is chosen and reported by get, and replaying it gives the same pattern', () => {
+    const injector = newInjector();
+    injector.enable('x', { probability: 0.5 });
+    const { seed } = injector.get('x');
+    expect(Number.isInteger(seed)).toBe(true);
+    expect(seed).toBeGreaterThanOrEqual(0);
+    expect(seed).toBeLessThanOrEqual(0xffffffff);
+    const first = pattern(injector, 100);
+    injector.enable('x', { probability: 0.5, seed });
+    expect(pattern(injector, 100)).toEqual(first);
+  });
+
+  test('with count: only reaches that fire count towards it; with skip, skipped reaches draw nothing', () => {
+    const injector = newInjector();
+    injector.enable('x', { probability: 0.5, seed: 99, count: 3, skip: 2 });
+    const random = seededRandom(99);
+    const expected: boolean[] = [false, false];
+    let fired = 0;
+    while (expected.length < 40) {
+      const f = fired < 3 && random() < 0.5;
+      if (f) fired++;
+      expected.push(f);
+    }
+    expect(pattern(injector, 40)).toEqual(expected);
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 3 });
+  });
+
+  test('a seed without probability is kept and reported, and changes nothing', () => {
+    const injector = newInjector();
+    injector.enable('x', { seed: 5 });
+    expect(injector.get('x').seed).toBe(5);
+    expect(pattern(injector, 5)).toEqual([true, true, true, true, true]);
+  });
+});
+
+describe('enable, disable, re-enable', () => {
+  test('get reports every option it was enabled with', () => {
+    const injector = newInjector();
+    injector.enable('x', { oneShot: true, parameters: { a: '1' }, count: 4, skip: 2, probability: 0.25, seed: 3 });
+    expect(injector.get('x')).toEqual({
+      name: 'x',
+      enabled: true,
+      oneShot: true,
+      parameters: { a: '1' },
+      hits: 0,
+      waiters: 0,
+      count: 4,
+      skip: 2,
+      probability: 0.25,
+      seed: 3,
+    });
+    expect(Object.isFrozen(injector.get('x').parameters)).toBe(true);
+  });
+
+  test('the parameters are a copy: changing the object passed in changes nothing', () => {
+    const injector = newInjector();
+    const parameters: Record<string, string> = { a: '1' };
+    injector.enable('x', { parameters });
+    parameters.a = '2';
+    expect(injector.get('x').parameters).toEqual({ a: '1' });
+  });
+
+  test('enabledInjections lists the names enabled now, isEnabled agrees', () => {
+    const injector = newInjector();
+    injector.enable('a');
+    injector.enable('b');
+    injector.enable('c');
+    injector.disable('b');
+    expect(injector.enabledInjections()).toEqual(['a', 'c']);
+    expect(['a', 'b', 'c'].map((n) => injector.isEnabled(n))).toEqual([true, false, true]);
+  });
+
+  test('disable of a name that is not enabled does nothing; disableAll disables everything', () => {
+    const injector = newInjector();
+    injector.enable('a');
+    injector.enable('b');
+    injector.disable('never-enabled');
+    expect(injector.enabledInjections()).toEqual(['a', 'b']);
+    injector.disableAll();
+    expect(injector.enabledInjections()).toEqual([]);
+    expect(injector.enter('a')).toBe(false);
+  });
+
+  test('disable releases waiting handlers: their wait resolves', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const done = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    expect(injector.get('x').waiters).toBe(1);
+    injector.disable('x');
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  test('disableAll releases the waiting handlers of every injection', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    injector.enable('y');
+    const x = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    const y = injector.injectHandler('y', (h) => h.waitForMessage({ timeout: 10_000 }));
+    injector.disableAll();
+    await expect(Promise.all([x, y])).resolves.toEqual([undefined, undefined]);
+  });
+
+  test('re-enabling replaces: new parameters, counters start again, old waiters released', async () => {
+    const injector = newInjector();
+    injector.enable('x', { count: 2, parameters: { v: 'old' } });
+    const waiting = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    expect(injector.get('x')).toMatchObject({ hits: 1, waiters: 1 });
+
+    injector.enable('x', { count: 2, parameters: { v: 'new' } });
+    await expect(waiting).resolves.toBeUndefined(); // released, not left hanging on a replaced enablement
+    expect(injector.get('x')).toMatchObject({ enabled: true, hits: 0, waiters: 0, parameters: { v: 'new' } });
+    // count starts again: two more fires, not one.
+    expect([injector.enter('x'), injector.enter('x'), injector.enter('x')]).toEqual([true, true, false]);
+  });
+
+  test('a message sent to the old enablement is not carried over to the new one', async () => {
+    const injector = newInjector();
+    injector.enable('x');
+    injector.receiveMessage('x');
+    injector.enable('x');
+    const done = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    expect(await stateOf(done as Promise<void>)).toBe('pending');
+    injector.receiveMessage('x');
+    await done;
+  });
+
+  test('a message to a name that is not enabled does nothing and is not kept for a later enable', async () => {
+    const injector = newInjector();
+    injector.receiveMessage('x');
+    injector.enable('x');
+    let received = false;
+    const done = injector.injectHandler('x', (h) => {
+      received = h.pollForMessage();
+    });
+    await done;
+    expect(received).toBe(false);
+  });
+
+  test('hits are kept after the injection disables itself or is disabled, and reset by the next enable', () => {
+    const injector = newInjector();
+    injector.enable('x', { count: 2 });
+    injector.enter('x');
+    injector.enter('x');
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 2 });
+    injector.enable('x');
+    expect(injector.get('x').hits).toBe(0);
+    injector.enter('x');
+    injector.disable('x');
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 1 });
+    injector.disableAll();
+    expect(injector.get('x').hits).toBe(1);
+    injector.enable('x');
+    expect(injector.get('x').hits).toBe(0);
+  });
+
+  test('skipped and probability-missed reaches are not hits', () => {
+    const injector = newInjector();
+    injector.enable('x', { skip: 2 });
+    injector.enter('x');
+    injector.enter('x');
+    injector.enable('y', { probability: 0 });
+    injector.enter('y');
+    expect([injector.get('x').hits, injector.get('y').hits]).toEqual([0, 0]);
+  });
+});
+
+describe('hits$', () => {
+  test('exactly one event per hit, in order, across kinds; none for enable, disable, message or misses', async () => {
+    const injector = newInjector({ shard: 2 });
+    const hits = record(injector.hits$);
+    injector.enable('l', { parameters: { k: 'v' } });
+    injector.enable('s');
+    injector.enable('e');
+    injector.enable('h');
+    injector.enable('skipped', { skip: 5 });
+    injector.inject('l', () => {});
+    await injector.injectSleep('s', 0);
+    expect(() => injector.injectError('e')).toThrow(InjectedError);
+    injector.receiveMessage('h');
+    await injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 }));
+    injector.enter('l');
+    injector.enter('skipped');
+    injector.inject('not-enabled', () => {});
+    injector.disable('l');
+    expect(hits).toEqual([
+      hit('l', 'lambda', { k: 'v' }, 2),
+      hit('s', 'sleep', {}, 2),
+      hit('e', 'exception', {}, 2),
+      hit('h', 'handler', {}, 2),
+      hit('l', 'lambda', { k: 'v' }, 2),
+    ]);
+  });
+
+  test('every subscriber sees every hit; a late one sees only later hits', () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const early = record(injector.hits$);
+    injector.enter('x');
+    const late = record(injector.hits$);
+    injector.enter('x');
+    expect(early).toHaveLength(2);
+    expect(late).toHaveLength(1);
+  });
+
+  test('handler waits are reported on handlerEvents$ only, never on hits$', async () => {
+    const injector = newInjector({ shard: 1 });
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    const phases = record(injector.handlerEvents$);
+    const done = injector.injectHandler('x', (h) => h.waitForMessage({ timeout: 10_000 }));
+    expect(phases).toEqual([{ injection: 'x', phase: 'waiting', shard: 1, ts: expect.any(Number) }]);
+    injector.receiveMessage('x');
+    await done;
+    expect(phases).toEqual<HandlerEvent[]>([
+      { injection: 'x', phase: 'waiting', shard: 1, ts: expect.any(Number) as unknown as number },
+      { injection: 'x', phase: 'released', shard: 1, ts: expect.any(Number) as unknown as number },
+    ]);
+    expect(hits).toEqual([hit('x', 'handler', {}, 1)]);
+  });
+});
+
+describe('logger hook', () => {
+  test("logs each trigger and each handler wait in ScyllaDB's words", async () => {
+    const lines: string[] = [];
+    const injector = newInjector({ logger: (line) => lines.push(line) });
+    for (const n of ['l', 'n', 's', 'e', 'h']) injector.enable(n);
+    injector.inject('l', () => {});
+    injector.enter('n');
+    await injector.injectSleep('s', 25);
+    expect(() => injector.injectError('e')).toThrow();
+    injector.receiveMessage('h');
+    await injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 }));
+    injector.inject('not-enabled', () => {});
+    expect(lines).toEqual([
+      'Triggering injection "l"',
+      'Triggering injection "n"',
+      'Triggering sleep injection "s" (25ms)',
+      'Triggering exception injection "e"',
+      'Triggering injection "h" with injection handler',
+      'h: waiting for message',
+      'h: message received',
+    ]);
+  });
+
+  test('the hook gets the event of the hit with each line', () => {
+    const logger = jest.fn();
+    const injector = newInjector({ logger, shard: 4 });
+    injector.enable('x', { parameters: { a: 'b' } });
+    injector.enter('x');
+    expect(logger).toHaveBeenCalledWith('Triggering injection "x"', hit('x', 'lambda', { a: 'b' }, 4));
+  });
+
+  test('setLogger installs and removes the hook', () => {
+    const injector = newInjector();
+    injector.enable('x');
+    const logger = jest.fn();
+    injector.setLogger(logger);
+    injector.enter('x');
+    injector.setLogger(undefined);
+    injector.enter('x');
+    expect(logger).toHaveBeenCalledTimes(1);
+    expect(() => injector.setLogger('console' as unknown as undefined)).toThrow(
+      new InvalidInjectionError('logger must be a function, got "console"'),
+    );
+  });
+
+  test('a logger that throws does not break the point; it becomes a process warning', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const injector = newInjector({
+      logger: () => {
+        throw new Error('disk full');
+      },
+    });
+    injector.enable('x');
+    const hits = record(injector.hits$);
+    expect(injector.enter('x')).toBe(true);
+    expect(hits).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(
+      'faultline logger threw on "Triggering injection "x"": Error: disk full',
+      'FaultlineWarning',
+    );
+  });
+});
+
+describe('the off switch', () => {
+  test('an injector created with enabled: false: points are no-ops, enable throws saying why', async () => {
+    const injector = new ErrorInjector({ enabled: false });
+    expect(injector.enabled).toBe(false);
+    let thrown: unknown;
+    try {
+      injector.enable('x', { parameters: { a: '1' } });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InjectionsOffError);
+    expect(thrown).toMatchObject({
+      name: 'InjectionsOffError',
+      code: 'ERR_FAULTLINE_OFF',
+      injection: 'x',
+      reason: 'this ErrorInjector was created with enabled: false',
+      message:
+        'cannot enable injection "x": error injection is switched off (this ErrorInjector was created with enabled: false)',
+    });
+    const fn = jest.fn();
+    injector.inject('x', fn);
+    expect(injector.enter('x')).toBe(false);
+    expect(injector.injectSleep('x', 10)).toBeUndefined();
+    expect(() => injector.injectError('x')).not.toThrow();
+    expect(injector.injectHandler('x', fn)).toBeUndefined();
+    expect(fn).not.toHaveBeenCalled();
+    expect(injector.enabledInjections()).toEqual([]);
+    expect(injector.get('x').enabled).toBe(false);
+  });
+
+  test('bad input is still reported as bad input when switched off', () => {
+    const injector = new ErrorInjector({ enabled: false });
+    expect(() => injector.enable('')).toThrow(InvalidInjectionError);
+    expect(() => injector.enable('x', { count: -1 })).toThrow(InvalidInjectionError);
+  });
+
+  test('FAULTLINE=off in the environment, in any case, switches a new injector off', () => {
+    const saved = process.env.FAULTLINE;
+    try {
+      for (const value of ['off', 'OFF', ' Off ']) {
+        process.env.FAULTLINE = value;
+        const injector = new ErrorInjector();
+        expect(injector.enabled).toBe(false);
+        expect(() => injector.enable('x')).toThrow(
+          new InjectionsOffError('x', 'FAULTLINE=off is set in the environment of this process'),
+        );
+      }
+      for (const value of ['on', '', '0', 'offline']) {
+        process.env.FAULTLINE = value;
+        expect(new ErrorInjector().enabled).toBe(true);
+      }
+      delete process.env.FAULTLINE;
+      expect(new ErrorInjector().enabled).toBe(true);
+      // An explicit option wins over the environment.
+      process.env.FAULTLINE = 'off';
+      expect(new ErrorInjector({ enabled: true }).enabled).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.FAULTLINE;
+      else process.env.FAULTLINE = saved;
+    }
+  });
+
+  test('isSwitchedOffByEnvironment reads only FAULTLINE', () => {
+    expect(isSwitchedOffByEnvironment({ FAULTLINE: 'off' })).toBe(true);
+    expect(isSwitchedOffByEnvironment({})).toBe(false);
+    expect(isSwitchedOffByEnvironment({ OTHER: 'off' })).toBe(false);
+  });
+});
+
+describe('constructor options', () => {
+  test.each([
+    [{ shard: -1 }, 'ErrorInjector shard must be an integer >= 0, got -1'],
+    [{ shard: 1.5 }, 'ErrorInjector shard must be an integer >= 0, got 1.5'],
+    [{ enabled: 'no' }, 'ErrorInjector enabled must be a boolean, got "no"'],
+    [{ logger: 'console' }, 'ErrorInjector logger must be a function, got "console"'],
+    [{ defaultHandlerTimeout: -5 }, 'ErrorInjector defaultHandlerTimeout must be a number of milliseconds >= 0, got -5'],
+    [{ defaultHandlerTimeout: NaN }, 'ErrorInjector defaultHandlerTimeout must be a number of milliseconds >= 0, got NaN'],
+  ])('%j is refused: %s', (options, message) => {
+    expect(() => new ErrorInjector(options as never)).toThrow(new InvalidInjectionError(message));
+  });
+});

@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ErrorInjector } from '../../lib/injector';
+import { injectionHandler, InvalidServerOptionError, type InjectionRequestHandler } from '../../lib/server';
+import { ShardGroup } from '../../lib/shards';
+import { API, call } from './support/http';
+import { SseClient } from './support/sse-client';
+import { until } from './support/until';
+
+let httpServer: Server | undefined;
+let handler: InjectionRequestHandler | undefined;
+let group: ShardGroup | undefined;
+const clients: SseClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  handler?.close();
+  if (httpServer) {
+    const s = httpServer;
+    httpServer = undefined;
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+  await group?.close();
+});
+
+async function listen(server: Server): Promise<string> {
+  httpServer = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function setup(options: Parameters<typeof injectionHandler>[1] = {}): { injector: ErrorInjector; handle: InjectionRequestHandler } {
+  const injector = new ErrorInjector();
+  group = new ShardGroup({ injector });
+  handler = injectionHandler(group, options);
+  return { injector, handle: handler };
+}
+
+describe('injectionHandler inside an existing server', () => {
+  test('plain node:http: our routes are served, other paths go to the fallback given as next', async () => {
+    const { injector, handle } = setup();
+    const url = await listen(
+      createServer((req, res) =>
+        handle(req, res, () => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('app route');
+        }),
+      ),
+    );
+    expect((await call(url, 'POST', `${API}/injection/x`)).status).toBe(200);
+    expect(injector.isEnabled('x')).toBe(true);
+    const app = await call(url, 'GET', '/health');
+    expect(app.status).toBe(200);
+    expect(app.text).toBe('app route');
+    // Unknown paths under our base are not ours either.
+    expect((await call(url, 'GET', `${API}/other`)).text).toBe('app route');
+
+    const s = await SseClient.open(`${url}${API}/events`);
+    clients.push(s);
+    injector.enter('x');
+    expect(JSON.parse((await s.next()).data)).toMatchObject({ injection: 'x' });
+    expect(handle.stats()).toMatchObject({ streams: 1, subscriptions: [1], streamsOpened: 1 });
+  });
+
+  test('plain node:http without next: 404 JSON for other paths', async () => {
+    const { handle } = setup();
+    const url = await listen(createServer((req, res) => handle(req, res)));
+    const r = await call(url, 'GET', '/nope');
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({ message: expect.any(String), code: 'ERR_FAULTLINE_NOT_FOUND' });
+  });
+
+  test('Express 5: app.use(handler) beside other routes, after express.json(), and under a mount path', async () => {
+    const { injector, handle } = setup({ token: 't' });
+    const app = express();
+    app.get('/hello', (_req, res) => {
+      res.send('hi');
+    });
+    app.use(express.json());
+    app.use(handle);
+    app.use('/faultline', handle);
+    app.use((_req, res) => {
+      res.status(418).send('express fallback');
+    });
+    const url = await listen(createServer(app));
+    const auth = { authorization: 'Bearer t', 'content-type': 'application/json' };
+
+    expect((await call(url, 'GET', '/hello')).text).toBe('hi');
+    // express.json() consumed the body already: its parse result is used.
+    expect((await call(url, 'POST', `${API}/injection/a`, { headers: auth, body: '{"n":1,"s":"v"}' })).status).toBe(200);
+    expect(injector.get('a').parameters).toEqual({ n: '1', s: 'v' });
+    expect((await call(url, 'POST', `/faultline${API}/injection/b`, { headers: auth, query: '?one_shot=true' })).status).toBe(200);
+    expect(injector.get('b').oneShot).toBe(true);
+    expect((await call(url, 'POST', `${API}/injection/c`, { headers: auth, body: '[1]' })).status).toBe(400);
+    expect((await call(url, 'POST', `${API}/injection/c`)).status).toBe(401);
+    const other = await call(url, 'GET', '/elsewhere');
+    expect(other.status).toBe(418);
+    expect(other.text).toBe('express fallback');
+
+    const s = await SseClient.open(`${url}/faultline${API}/events?injection=a`, { authorization: 'Bearer t' });
+    clients.push(s);
+    injector.enter('b');
+    injector.enter('a');
+    expect(JSON.parse((await s.next()).data)).toMatchObject({ injection: 'a' });
+  });
+
+  test('the ui hook serves every other path (before next) and is not behind the token', async () => {
+    const seen: string[] = [];
+    const { handle } = setup({
+      token: 't',
+      ui: (req, res, next) => {
+        seen.push(req.url ?? '');
+        if (req.url !== '/dashboard') return next();
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<h1>dashboard</h1>');
+      },
+    });
+    const url = await listen(createServer((req, res) => handle(req, res)));
+    expect((await call(url, 'GET', '/dashboard')).text).toBe('<h1>dashboard</h1>');
+    expect((await call(url, 'GET', '/other')).status).toBe(404);
+    expect((await call(url, 'GET', `${API}/injection`)).status).toBe(401);
+    expect(seen).toEqual(['/dashboard', '/other']);
+  });
+
+  test('close() ends its streams and answers 503 afterwards', async () => {
+    const { handle } = setup();
+    const url = await listen(createServer((req, res) => handle(req, res)));
+    const s = await SseClient.open(`${url}${API}/events`);
+    clients.push(s);
+    handle.close();
+    await s.waitForEnd();
+    expect(s.endedCleanly).toBe(true);
+    await until(() => handle.stats().streams === 0, 'no streams');
+    expect((await call(url, 'GET', `${API}/injection`)).status).toBe(503);
+  });
+
+  test('bad options are refused with InvalidServerOptionError', () => {
+    const g = (group = new ShardGroup({ injector: new ErrorInjector() }));
+    const bad: unknown[] = [
+      { token: '' },
+      { token: 'a b' },
+      { maxConnections: 0 },
+      { heartbeatMs: -1 },
+      { heartbeatMs: 2 ** 31 },
+      { retryMs: 1.5 },
+      { maxBufferBytes: 0 },
+      { allowedOrigins: 'http://x' },
+      { ui: 'nope' },
+    ];
+    for (const options of bad) {
+      expect(() => injectionHandler(g, options as never)).toThrow(InvalidServerOptionError);
+    }
+    expect(() => injectionHandler({} as never)).toThrow(expect.objectContaining({ code: 'ERR_FAULTLINE_INVALID_OPTION' }));
+  });
+});

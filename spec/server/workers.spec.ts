@@ -1,0 +1,117 @@
+import { ErrorInjector } from '../../lib/injector';
+import { ShardGroup } from '../../lib/shards';
+import { ShardWorker } from '../fixtures/workers/shard-worker';
+import { API, call, quote } from './support/http';
+import { openRawStream } from './support/raw-stream';
+import { closeAll, startServer, track } from './support/servers';
+import { SseClient } from './support/sse-client';
+import { until } from './support/until';
+
+// The server in front of a group with real worker-thread shards. The workers load the built package: run
+// `npm run build` first.
+
+const workers: ShardWorker[] = [];
+
+afterEach(async () => {
+  await closeAll();
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
+
+/** A server whose group is the main thread plus `n` commanded workers (worker i is shard i + 1). */
+async function serverWithWorkers(n: number) {
+  const injector = new ErrorInjector();
+  const group = new ShardGroup({ injector });
+  const ws: ShardWorker[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = new ShardWorker('commanded-shard');
+    workers.push(w);
+    ws.push(w);
+    await group.addWorker(w.worker);
+  }
+  const started = await startServer({ shards: group });
+  return { ...started, injector, group, workers: ws };
+}
+
+const data = (m: { data: string }): Record<string, unknown> => JSON.parse(m.data) as Record<string, unknown>;
+
+describe('the server in front of worker shards', () => {
+  test('REST acts on every shard: GET state has one element per shard, /enters sums, message reaches workers', async () => {
+    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
+    const name = 'shard/wide "x"';
+    expect((await call(url, 'POST', `${API}/injection/${quote(name)}`, { body: '{"k":"v"}' })).status).toBe(200);
+    expect((await call(url, 'GET', `${API}/injection/${quote(name)}`)).json).toEqual([
+      { enabled: true, parameters: [{ key: 'k', value: 'v' }] },
+      { enabled: true, parameters: [{ key: 'k', value: 'v' }] },
+      { enabled: true, parameters: [{ key: 'k', value: 'v' }] },
+    ]);
+    // Enable returned only after every shard applied it: the workers fire at once.
+    expect(await w1.hit(name, 'enter', 2)).toEqual({ fired: 2 });
+    expect(await w2.hit(name, 'enter', 3)).toEqual({ fired: 3 });
+    injector.enter(name);
+    expect((await call(url, 'GET', `${API}/injection/${quote(name)}/enters`)).json).toBe(6);
+
+    // A handler parked on a worker is released by a REST message.
+    const phases = track(await SseClient.open(`${url}${API}/events?handler=1&injection=h`));
+    expect((await call(url, 'POST', `${API}/injection/h`)).status).toBe(200);
+    const parked = w2.hit('h', 'handler');
+    const waiting = await phases.next((m) => m.event === 'handler', 'the handler to park');
+    expect(JSON.parse(waiting.data)).toMatchObject({ injection: 'h', phase: 'waiting', shard: 2 });
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    expect(await parked).toEqual({ fired: 1 });
+
+    expect((await call(url, 'DELETE', `${API}/injection`)).status).toBe(200);
+    expect((await call(url, 'GET', `${API}/injection/${quote(name)}`)).json).toEqual([{ enabled: false }, { enabled: false }, { enabled: false }]);
+    expect(await w1.probe()).toMatchObject({ shard: 1, enabled: [] });
+  });
+
+  test('events from every shard arrive on one stream; ?shard= picks one; ids increase across shards', async () => {
+    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
+    const all = track(await SseClient.open(`${url}${API}/events`));
+    const one = track(await SseClient.open(`${url}${API}/events?shard=2&type=exception`));
+    await call(url, 'POST', `${API}/injection/x`);
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    await w2.hit('x', 'error');
+    await w2.hit('x', 'enter');
+    const hits = await all.waitForHits(4);
+    expect(hits.map((m) => data(m).shard).sort()).toEqual([0, 1, 2, 2]);
+    const seqs = hits.map((m) => Number(String(m.id).split('-')[1]));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const picked = await one.waitForHits(1);
+    expect(picked.map((m) => [data(m).shard, data(m).type])).toEqual([[2, 'exception']]);
+    expect(one.hits).toHaveLength(1);
+  });
+
+  test('streams cut abruptly leave zero subscriptions on every shard', async () => {
+    const { url, server, workers: [w1] } = await serverWithWorkers(2);
+    const raws = [];
+    for (let i = 0; i < 30; i++) raws.push(await openRawStream(url, i % 3 === 0 ? '?shard=1' : ''));
+    await until(() => server.stats().streams === 30, '30 streams');
+    expect(server.stats().subscriptions).toEqual([20, 30, 20]);
+    await call(url, 'POST', `${API}/injection/x`);
+    const hitting = w1.hit('x', 'enter', 200);
+    for (const { socket } of raws) socket.resetAndDestroy();
+    await hitting;
+    await until(() => server.stats().streams === 0, 'no streams');
+    expect(server.stats().subscriptions).toEqual([0, 0, 0]);
+  });
+
+  test('a worker that exits: shard_down=1 tells, its state reads disabled, a stream of only that shard is a 400', async () => {
+    const { url, group, workers: [w1] } = await serverWithWorkers(2);
+    const watcher = track(await SseClient.open(`${url}${API}/events?shard_down=1`));
+    const plain = track(await SseClient.open(`${url}${API}/events`));
+    await call(url, 'POST', `${API}/injection/x`);
+    void w1.command('exit', { code: 0 }).catch(() => undefined);
+    await w1.exited;
+    const down = await watcher.next((m) => m.event === 'shard-down', 'shard-down');
+    expect(JSON.parse(down.data)).toEqual({ shard: 1 });
+    await until(() => group.shards[1].alive === false, 'shard 1 down');
+    expect((await call(url, 'GET', `${API}/injection/x`)).json).toEqual([{ enabled: true }, { enabled: false }, { enabled: true }]);
+    const r = await call(url, 'GET', `${API}/events`, { query: '?shard=1' });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ code: 'ERR_FAULTLINE_BAD_QUERY' });
+    // Still fine for broadcasts (200), and the plain stream never saw a named event.
+    expect((await call(url, 'DELETE', `${API}/injection/x`)).status).toBe(200);
+    expect(plain.messages.filter((m) => m.event !== undefined)).toEqual([]);
+  });
+});

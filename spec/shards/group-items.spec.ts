@@ -1,0 +1,28 @@
+import { decodeEvent } from '../../lib/event';
+import { gapItem, handlerItem, Hit, shardDownItem } from '../../lib/shards/group-items';
+
+describe('group items', () => {
+  it('a hit builds its frame once, on first read, as one SSE message with its id', () => {
+    const event = { injection: 'a\nb', type: 'sleep' as const, shard: 2, ts: 5, params: { k: 'v' }, id: 'e-9' };
+    const hit = new Hit(9, 'e-9', event);
+    const spy = jest.spyOn(JSON, 'stringify');
+    const frame = hit.frame;
+    const calls = spy.mock.calls.length;
+    expect(hit.frame).toBe(frame);
+    expect(spy.mock.calls.length).toBe(calls);
+    spy.mockRestore();
+    expect(frame).toBe('id: e-9\ndata: {"injection":"a\\nb","type":"sleep","shard":2,"ts":5,"params":{"k":"v"}}\n\n');
+    expect(decodeEvent(frame.slice('id: e-9\ndata: '.length, -2), 'e-9')).toEqual(event);
+  });
+
+  it('a gap, a handler phase and a shard-down are named SSE events, never plain data', () => {
+    expect(gapItem('restart', 'x-1', null).frame).toBe(
+      'event: gap\ndata: {"reason":"restart","lastEventId":"x-1","oldestId":null}\n\n',
+    );
+    expect(handlerItem({ injection: 'p', phase: 'released', shard: 1, ts: 3 }).frame).toBe(
+      'event: handler\ndata: {"injection":"p","phase":"released","shard":1,"ts":3}\n\n',
+    );
+    expect(shardDownItem(4)).toEqual({ kind: 'shard-down', shard: 4, frame: 'event: shard-down\ndata: {"shard":4}\n\n' });
+  });
+
+});
