@@ -23,7 +23,7 @@ export interface InjectionEvent {
   readonly shard: number;
   /** Epoch milliseconds of the hit, taken on the shard that hit it. */
   readonly ts?: number;
-  /** The parameters the injection was enabled with (absent when it has none). */
+  /** The parameters the injection was enabled with (`{}` when none); a ScyllaDB node sends none. */
   readonly params?: InjectionParameters;
   /** The server's global, increasing event id (the SSE `id:`); set on the main thread, absent from ScyllaDB. */
   readonly id?: string;

@@ -15,7 +15,10 @@ export const DEMO_INJECTIONS = ['demo_sleep', 'demo_exception', 'demo_lambda', '
 export type DemoInjection = (typeof DEMO_INJECTIONS)[number];
 
 export interface DemoWorkloadOptions {
-  /** Milliseconds between two passes of each point (default 100): often enough to see a hit at once, not a busy loop. */
+  /**
+   * Mean milliseconds between two passes of each point (default 100, jittered by +-50%): often enough to see a
+   * hit at once, not a busy loop.
+   */
   interval?: number;
 }
 
@@ -86,7 +89,8 @@ export function startDemoWorkload(injector: ErrorInjector, options: DemoWorkload
         if (!signal.aborted) throw err;
       }
       try {
-        await delay(interval, undefined, { signal });
+        // Jittered like real traffic, so the shards (and the points) do not all pass in lockstep.
+        await delay(interval * (0.5 + Math.random()), undefined, { signal });
       } catch {
         return;
       }

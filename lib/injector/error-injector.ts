@@ -3,7 +3,7 @@ import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType }
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
-import { randomSeed, seededRandom } from './random';
+import { randomSeed, seededRandom, shardSeed } from './random';
 import {
   EMPTY_PARAMETERS,
   MAX_SEED,
@@ -192,7 +192,7 @@ export class ErrorInjector implements HandlerHost {
       skip,
       probability,
       seed,
-      random: probability !== undefined && seed !== undefined ? seededRandom(seed) : undefined,
+      random: probability !== undefined && seed !== undefined ? seededRandom(shardSeed(seed, this.shardId)) : undefined,
       reached: 0,
       fired: 0,
       exhausted: false,

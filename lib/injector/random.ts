@@ -13,6 +13,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * The generator seed a shard uses for an injection enabled with `seed`. A ShardGroup enables every shard with
+ * the same seed (so one number replays the whole run); without this mix, every shard would draw the same
+ * sequence and fire on the same reaches, in lockstep. Shard 0 uses the seed as it is.
+ */
+export function shardSeed(seed: number, shard: number): number {
+  return shard === 0 ? seed >>> 0 : (seed ^ Math.imul(shard, 0x9e3779b9)) >>> 0;
+}
+
 export function randomSeed(): number {
   return (Math.random() * 0x100000000) >>> 0;
 }

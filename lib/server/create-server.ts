@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ShardGroup } from '../shards';
+import { dashboardHandler } from './dashboard';
 import { HttpError, InvalidServerOptionError } from './errors';
 import { injectionHandler, type InjectionServerStats } from './handler';
 import { integerOption, type InjectionHandlerOptions } from './options';
 import { sendError } from './responses';
 
-export interface InjectionServerOptions extends InjectionHandlerOptions {
+export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'ui'> {
+  /** What serves non-API paths; default: the dashboard at /v2/error_injection/ui/. `false`: nothing (404). */
+  ui?: InjectionHandlerOptions['ui'] | false;
   /** The group to serve; default: a new ShardGroup on this thread's injector, closed with the server. */
   shards?: ShardGroup;
   /** Default '127.0.0.1': the API changes program behaviour, so it listens on loopback unless told otherwise. */
@@ -34,7 +37,8 @@ export interface InjectionServer {
 /** Starts an HTTP server with ScyllaDB's error-injection REST API and the event stream; resolves once listening. */
 export async function createInjectionServer(options: InjectionServerOptions = {}): Promise<InjectionServer> {
   if (typeof options !== 'object' || options === null) throw new InvalidServerOptionError('options must be an object');
-  const { host = '127.0.0.1', shards: given, ...handlerOptions } = options;
+  const { host = '127.0.0.1', shards: given, ui = dashboardHandler, ...rest } = options;
+  const handlerOptions: InjectionHandlerOptions = { ...rest, ui: ui === false ? undefined : ui };
   const port = integerOption('port', options.port, 10_000, 0, 65_535);
   const closeTimeoutMs = integerOption('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 2 ** 31 - 1);
   if (typeof host !== 'string' || host === '') throw new InvalidServerOptionError('host must be a non-empty string');

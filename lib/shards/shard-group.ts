@@ -209,7 +209,8 @@ export class ShardGroup {
     this.assertOpen('enableOnAll');
     this.injector.enable(name, options);
     const sent = portableOptions(options);
-    // One seed for every shard, so a probabilistic run can be replayed from what stateOnAll shows.
+    // One seed for every shard, so a probabilistic run can be replayed from what stateOnAll shows; each shard
+    // mixes its number into it (shardSeed), so the shards do not fire in lockstep.
     if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
     this.enables.delete(name);
     this.enables.set(name, sent);

@@ -827,3 +827,17 @@ describe('constructor options', () => {
     expect(() => new ErrorInjector(options as never)).toThrow(new InvalidInjectionError(message));
   });
 });
+
+describe('probability across shards', () => {
+  const pattern = (shard: number): boolean[] => {
+    const inj = new ErrorInjector({ shard });
+    inj.enable('coin', { probability: 0.5, seed: 7 });
+    return Array.from({ length: 64 }, () => inj.enter('coin'));
+  };
+
+  test('shards enabled with one seed do not fire in lockstep, and each replays its own pattern', () => {
+    const [a, b] = [pattern(1), pattern(2)];
+    expect(a).not.toEqual(b);
+    expect(pattern(1)).toEqual(a);
+  });
+});

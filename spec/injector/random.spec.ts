@@ -1,4 +1,4 @@
-import { randomSeed, seededRandom } from '../../lib/injector/random';
+import { randomSeed, seededRandom, shardSeed } from '../../lib/injector/random';
 
 describe('seededRandom', () => {
   test('is mulberry32: the sequence for a seed is pinned, so a seed reported today replays tomorrow', () => {
@@ -40,5 +40,31 @@ describe('randomSeed', () => {
       expect(s).toBeLessThanOrEqual(0xffffffff);
     }
     expect(new Set(seeds).size).toBeGreaterThan(1);
+  });
+});
+
+describe('shardSeed', () => {
+  const draws = (seed: number, n = 32): number[] => {
+    const r = seededRandom(seed);
+    return Array.from({ length: n }, () => r());
+  };
+
+  test('shard 0 uses the seed as it is', () => {
+    expect(shardSeed(1234, 0)).toBe(1234);
+  });
+
+  test('each shard gets its own sequence from one group seed, the same on every replay', () => {
+    const perShard = [0, 1, 2, 3].map((shard) => draws(shardSeed(99, shard)));
+    expect(new Set(perShard.map((d) => d.join())).size).toBe(4);
+    expect(draws(shardSeed(99, 2))).toEqual(perShard[2]);
+  });
+
+  test('stays a 32-bit unsigned seed', () => {
+    for (const seed of [0, 1, 0xffffffff]) {
+      for (const shard of [1, 7, 1000]) {
+        const s = shardSeed(seed, shard);
+        expect(Number.isInteger(s) && s >= 0 && s <= 0xffffffff).toBe(true);
+      }
+    }
   });
 });

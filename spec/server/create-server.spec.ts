@@ -21,6 +21,17 @@ function rawExchange(url: string, bytes: string): Promise<string> {
 }
 
 describe('createInjectionServer', () => {
+  test('serves the dashboard at /v2/error_injection/ui/ by default; ui: false turns it off', async () => {
+    const { url } = await startServer();
+    const page = await call(url, 'GET', `${API}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const { url: bare } = await startServer({ ui: false });
+    const none = await call(bare, 'GET', `${API}/ui/`);
+    expect(none.status).toBe(404);
+    expect(none.json).toMatchObject({ code: expect.any(String) });
+  });
+
   test('port 0 picks a free port; url names it; it listens on 127.0.0.1 by default', async () => {
     const { server, url } = await startServer();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -1,0 +1,245 @@
+// Hit-to-client latency, one event at a time over loopback: how long after an injection point is hit does the
+// test that waits for it know? faultline against the two ways tests wait today.
+//
+// Two processes, as in real use: the APP (a child: injector, ShardGroup, createInjectionServer, a log file) and
+// the TEST (this process). For each sample the test arms its wait, then asks the app (IPC) to hit the point after
+// a random delay; the app stamps the system-wide monotonic clock (process.hrtime) just before the hit, and the
+// test stamps it when its wait completes. Latency = the difference (both processes read the same clock).
+//
+//   faultline  injector.enter() -> group -> SSE frame -> loopback -> openInjectionStream -> waitForInjection(name,
+//              { since: mark }) resolved. Hit delay uniform 0.5-3 ms after the wait is armed.
+//   log tail   the injector's logger writes ScyllaDB's line (`... debug_error_injection - Triggering injection
+//              "x"`) to a file with a synchronous write; the test tails it from a mark as test/pylib/log_browsing.py
+//              does: read what is new, regex-match each line, and when nothing matched sleep LOG_POLL_MS (10 ms, as
+//              ScyllaDB's readline loop) and read again. Hit delay uniform 0-30 ms (any phase of the poll).
+//   /enters    ScyllaDB's wait_for_injection_enter: GET /v2/error_injection/injection/x/enters against our own
+//              server, at once and then after 0.1 s, growing x1.5 up to 1 s, until the count passes the one read
+//              before the wait. Hit delay uniform 0-500 ms after the wait starts. ENTERS_WAITERS waits run side by
+//              side, each on its own injection (each sample is still one event), to keep the run short.
+//   floor      (reference) one byte written on a raw TCP socket by the app and read by the test: what any
+//              loopback push costs on this machine, under this load.
+//
+// ROUNDS rounds interleave the four; figures are the medians over rounds of each round's p50 and p99.
+// `npm run bench -- latency`. Target: faultline's p50 at least 100x lower than each baseline's.
+import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startChild, serveCalls } from './support/child.mjs';
+import { fmtMs, machineLine, median, nowMs, percentile } from './support/stats.mjs';
+
+const ROUNDS = 5;
+const SAMPLES = { floor: 200, faultline: 400, log: 120, enters: 60 };
+const WARMUP = 100;
+const LOG_POLL_MS = 10;
+const ENTERS_FIRST_MS = 100;
+const ENTERS_FACTOR = 1.5;
+const ENTERS_MAX_MS = 1000;
+const ENTERS_WAITERS = 10;
+const TARGET = 100;
+const POINT = 'bench_point';
+
+// ---- the app process -----------------------------------------------------------------------------------------
+
+async function app(logPath) {
+  const { ErrorInjector } = await import('../dist/esm/index.mjs');
+  const { ShardGroup, createInjectionServer } = await import('../dist/esm/server.mjs');
+  const injector = new ErrorInjector();
+  const group = new ShardGroup({ injector });
+  const server = await createInjectionServer({ port: 0, shards: group });
+  // The log baseline's app: the same hit, reported only as ScyllaDB's log line, written synchronously (the
+  // fastest a logger can put it in the file; real loggers buffer).
+  const logFd = openSync(logPath, 'a');
+  const logInjector = new ErrorInjector({
+    logger: (line) => writeSync(logFd, `INFO  ${new Date().toISOString()} [shard 0:main] debug_error_injection - ${line}\n`),
+  });
+  logInjector.enable(POINT);
+  // The floor: one raw socket.
+  let floorSocket;
+  const floorServer = createServer((s) => (floorSocket = s));
+  await new Promise((resolve) => floorServer.listen(0, '127.0.0.1', resolve));
+
+  serveCalls({
+    ready: () => ({ url: server.url, floorPort: floorServer.address().port }),
+    hit: ({ mode, name, delay }) =>
+      new Promise((resolve) => {
+        setTimeout(() => {
+          const t0 = nowMs();
+          if (mode === 'floor') floorSocket.write('x');
+          else if (mode === 'log') logInjector.enter(name);
+          else injector.enter(name);
+          // Answer well after the hit's own bytes are out, so the answer cannot delay them.
+          setTimeout(() => resolve(t0), 2);
+        }, delay);
+      }),
+    stop: async () => {
+      floorSocket?.destroy();
+      floorServer.close();
+      closeSync(logFd);
+      await server.close();
+      await group.close();
+    },
+  });
+}
+
+// ---- the test process ----------------------------------------------------------------------------------------
+
+/** Tails a log file as ScyllaDB's ScyllaLogFile.wait_for does: from a mark, line by line, sleeping when idle. */
+class LogTailer {
+  constructor(path) {
+    this.fd = openSync(path, 'r');
+    this.buf = Buffer.alloc(64 * 1024);
+  }
+
+  mark() {
+    return fstatSync(this.fd).size;
+  }
+
+  /** Resolves with the time the first line matching `regex` after `from` was read. */
+  waitFor(regex, from) {
+    return new Promise((resolve) => {
+      let pos = from;
+      let rest = '';
+      const poll = () => {
+        let n;
+        while ((n = readSync(this.fd, this.buf, 0, this.buf.length, pos)) > 0) {
+          pos += n;
+          rest += this.buf.toString('utf8', 0, n);
+          let nl;
+          while ((nl = rest.indexOf('\n')) >= 0) {
+            const line = rest.slice(0, nl);
+            rest = rest.slice(nl + 1);
+            if (regex.test(line)) return resolve(nowMs());
+          }
+        }
+        setTimeout(poll, LOG_POLL_MS);
+      };
+      poll();
+    });
+  }
+
+  close() {
+    closeSync(this.fd);
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const uniform = (lo, hi) => lo + Math.random() * (hi - lo);
+
+async function main() {
+  const started = nowMs();
+  console.log(machineLine());
+  const { openInjectionStream, InjectionApi } = await import('../dist/esm/client.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-latency-'));
+  const logPath = join(dir, 'node.log');
+  appendFileSync(logPath, '');
+  const self = fileURLToPath(import.meta.url);
+  const appProcess = await startChild(self, ['--app', logPath]);
+  const { url, floorPort } = await appProcess.call('ready');
+  const api = new InjectionApi(url);
+  await api.enable(POINT);
+  const enterNames = Array.from({ length: ENTERS_WAITERS }, (_, i) => `enters_point_${i}`);
+  for (const name of enterNames) await api.enable(name);
+  const stream = await openInjectionStream(url);
+  const tailer = new LogTailer(logPath);
+  const floor = connect(floorPort, '127.0.0.1');
+  floor.setNoDelay(true);
+  await new Promise((resolve) => floor.once('connect', resolve));
+  let floorArrived;
+  floor.on('data', () => floorArrived?.(nowMs()));
+
+  const hit = (mode, name, delay) => appProcess.call('hit', { mode, name, delay });
+
+  const measure = {
+    async floor() {
+      const seen = new Promise((resolve) => (floorArrived = resolve));
+      const t0 = await hit('floor', '', uniform(0.5, 3));
+      return (await seen) - t0;
+    },
+    async faultline() {
+      const mark = stream.mark();
+      const seen = stream.waitForInjection(POINT, { since: mark, timeout: 10_000 }).then(() => nowMs());
+      const t0 = await hit('faultline', POINT, uniform(0.5, 3));
+      return (await seen) - t0;
+    },
+    async log() {
+      const seen = tailer.waitFor(/Triggering injection "bench_point"/, tailer.mark());
+      const t0 = await hit('log', POINT, uniform(0, 30));
+      return (await seen) - t0;
+    },
+  };
+
+  /** One of ENTERS_WAITERS side-by-side waiters: `count` samples of wait_for_injection_enter on its own name. */
+  async function entersWaiter(name, count, out) {
+    for (let i = 0; i < count; i++) {
+      const base = await api.enters(name);
+      const hitDone = hit('enters', name, uniform(0, 500));
+      let period = ENTERS_FIRST_MS;
+      let seenAt;
+      for (;;) {
+        const n = await api.enters(name);
+        seenAt = nowMs();
+        if (n > base) break;
+        await sleep(period);
+        period = Math.min(period * ENTERS_FACTOR, ENTERS_MAX_MS);
+      }
+      out.push(seenAt - (await hitDone));
+    }
+  }
+
+  // Warm-up: JIT both processes' paths, discarded.
+  for (let i = 0; i < WARMUP; i++) {
+    await measure.faultline();
+    await measure.floor();
+  }
+  await measure.log();
+
+  const results = { floor: [], faultline: [], log: [], enters: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['floor', 'faultline', 'log']) {
+      const xs = [];
+      for (let i = 0; i < SAMPLES[mode]; i++) xs.push(await measure[mode]());
+      results[mode].push({ p50: percentile(xs, 0.5), p99: percentile(xs, 0.99), n: xs.length });
+    }
+    const xs = [];
+    await Promise.all(enterNames.map((name) => entersWaiter(name, SAMPLES.enters / ENTERS_WAITERS, xs)));
+    results.enters.push({ p50: percentile(xs, 0.5), p99: percentile(xs, 0.99), n: xs.length });
+  }
+
+  const p = (mode, key) => median(results[mode].map((r) => r[key]));
+  const rows = [
+    ['faultline: SSE -> waitForInjection', 'faultline'],
+    [`log line + tailer polling every ${LOG_POLL_MS} ms`, 'log'],
+    [`/enters polling (${ENTERS_FIRST_MS} ms, x${ENTERS_FACTOR}, max ${ENTERS_MAX_MS} ms)`, 'enters'],
+    ['floor: one byte on a raw TCP socket', 'floor'],
+  ];
+  console.log(`\nhit-to-client latency, one event at a time, ${ROUNDS} rounds (median of per-round p50 / p99)`);
+  console.log('| approach | samples/round | p50 | p99 | faultline p50 faster by |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [label, mode] of rows) {
+    const ratio = p(mode, 'p50') / p('faultline', 'p50');
+    console.log(
+      `| ${label} | ${SAMPLES[mode]} | ${fmtMs(p(mode, 'p50'))} | ${fmtMs(p(mode, 'p99'))} | ` +
+        `${mode === 'faultline' ? '-' : `${ratio.toFixed(mode === 'floor' ? 2 : 0)}x`} |`,
+    );
+  }
+  const vsLog = p('log', 'p50') / p('faultline', 'p50');
+  const vsEnters = p('enters', 'p50') / p('faultline', 'p50');
+  console.log(
+    `\nfaultline p50 vs log tail: ${vsLog.toFixed(0)}x, vs /enters polling: ${vsEnters.toFixed(0)}x ` +
+      `(target >= ${TARGET}x each: ${vsLog >= TARGET && vsEnters >= TARGET ? 'met' : 'MISSED'}); ` +
+      `faultline p50 is ${(p('faultline', 'p50') / p('floor', 'p50')).toFixed(2)}x the raw-socket floor`,
+  );
+  console.log(`per-round p50s (ms): ${Object.entries(results).map(([m, rs]) => `${m} ${rs.map((r) => r.p50.toFixed(3)).join('/')}`).join('; ')}`);
+
+  floor.destroy();
+  tailer.close();
+  await stream.close();
+  await appProcess.stop();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`(${((nowMs() - started) / 1000).toFixed(1)} s)`);
+}
+
+if (process.argv[2] === '--app') await app(process.argv[3]);
+else await main();
