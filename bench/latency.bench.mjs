@@ -231,6 +231,12 @@ async function main() {
       `(target >= ${TARGET}x each: ${vsLog >= TARGET && vsEnters >= TARGET ? 'met' : 'MISSED'}); ` +
       `faultline p50 is ${(p('faultline', 'p50') / p('floor', 'p50')).toFixed(2)}x the raw-socket floor`,
   );
+  // A poller's p50 is about half its interval, so 100x needs an interval of about 200x faultline's p50; and no
+  // push can beat the floor, so against a 10 ms tailer the best possible ratio is its p50 over the floor's.
+  console.log(
+    `a tailer's p50 is ~half its interval: 100x would need it to poll every ${fmtMs(2 * TARGET * p('faultline', 'p50'))} ` +
+      `or slower; against this one even a push at the raw-socket floor would be ${(p('log', 'p50') / p('floor', 'p50')).toFixed(0)}x`,
+  );
   console.log(`per-round p50s (ms): ${Object.entries(results).map(([m, rs]) => `${m} ${rs.map((r) => r.p50.toFixed(3)).join('/')}`).join('; ')}`);
 
   floor.destroy();

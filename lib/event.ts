@@ -56,7 +56,71 @@ export class EventDecodeError extends FaultlineError {
   }
 }
 
-const FIRST_FIELDS = new Set(['injection', 'type', 'shard', 'ts', 'params', 'id']);
+/** The fields encodeEvent writes first (or, for `id`, leaves to the SSE `id:` line). */
+function isFirstField(key: string): boolean {
+  switch (key) {
+    case 'injection':
+    case 'type':
+    case 'shard':
+    case 'ts':
+    case 'params':
+    case 'id':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A point is hit many times with the same name, type, shard and parameters, so their JSON is kept rather than
+// rebuilt per hit: `heads` by name, then by shard (small integers; others are not kept); parameters by object,
+// for frozen objects only (the injector freezes what it was enabled with), since a mutable one could change
+// under its cached JSON. `heads` is cleared when it reaches HEADS_LIMIT names, so arbitrary names cannot grow it.
+interface EncodedHead {
+  readonly type: string;
+  /** `{"injection":<name>,"type":"<type>","shard":<shard>` */
+  readonly json: string;
+}
+const HEADS_LIMIT = 1024;
+const SHARDS_CACHED = 1024;
+const heads = new Map<string, (EncodedHead | undefined)[]>();
+const paramsJson = new WeakMap<object, string>();
+
+function encodeHead(injection: string, type: string, shard: number): string {
+  return flatten('{"injection":' + JSON.stringify(injection) + ',"type":"' + type + '","shard":' + shard);
+}
+
+function headOf(event: InjectionEvent): string {
+  const { injection, type, shard } = event;
+  if (!(Number.isInteger(shard) && shard >= 0 && shard < SHARDS_CACHED)) return encodeHead(injection, type, shard);
+  let byShard = heads.get(injection);
+  if (byShard === undefined) {
+    if (heads.size >= HEADS_LIMIT) heads.clear();
+    heads.set(injection, (byShard = []));
+  }
+  let head = byShard[shard];
+  if (head === undefined || head.type !== type) byShard[shard] = head = { type, json: encodeHead(injection, type, shard) };
+  return head.json;
+}
+
+function paramsJsonOf(params: InjectionParameters): string {
+  if (!Object.isFrozen(params)) return JSON.stringify(params);
+  let json = paramsJson.get(params);
+  if (json === undefined) {
+    json = JSON.stringify(params);
+    paramsJson.set(params, json);
+  }
+  return json;
+}
+
+/**
+ * Makes a string built by concatenation one flat string. V8 keeps `a + b` as a tree of pieces until something
+ * needs the characters; a frame is kept (history) and written many times, and as a tree it is many small objects
+ * for the GC to trace and promote. Reading a character flattens it once, in place.
+ */
+function flatten(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
 
 /**
  * Encodes an event as the JSON of one SSE `data:` line: ScyllaDB's three fields first, then `ts`, `params`
@@ -64,12 +128,11 @@ const FIRST_FIELDS = new Set(['injection', 'type', 'shard', 'ts', 'params', 'id'
  * JSON.stringify escapes CR and LF, so the result is always a single line, whatever the name holds.
  */
 export function encodeEvent(event: InjectionEvent): string {
-  let out =
-    '{"injection":' + JSON.stringify(event.injection) + ',"type":"' + event.type + '","shard":' + event.shard;
+  let out = headOf(event);
   if (event.ts !== undefined) out += ',"ts":' + event.ts;
-  if (event.params !== undefined) out += ',"params":' + JSON.stringify(event.params);
+  if (event.params !== undefined) out += ',"params":' + paramsJsonOf(event.params);
   for (const key in event) {
-    if (FIRST_FIELDS.has(key)) continue;
+    if (isFirstField(key)) continue;
     const value = event[key];
     if (value !== undefined) out += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
@@ -79,8 +142,16 @@ export function encodeEvent(event: InjectionEvent): string {
 /**
  * Decodes the JSON of one `data:` payload into an event, checking ScyllaDB's three fields. Other fields pass
  * through untouched so a newer server never breaks an older client.
+ *
+ * Nested objects of an event (its `params`) may be shared, frozen, between events of the same injection: see
+ * {@link decodeKnownShape}. Events are read-only by type; the event object itself is the caller's.
  */
 export function decodeEvent(data: string, id?: string): InjectionEvent {
+  const known = decodeKnownShape(data);
+  if (known !== undefined) {
+    if (id !== undefined && id !== '') known.id = id;
+    return known;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -100,10 +171,159 @@ export function decodeEvent(data: string, id?: string): InjectionEvent {
   return o as InjectionEvent;
 }
 
-/** Formats one SSE message: an optional `event:` name, an optional `id:`, and one `data:` line. */
+// ---- the fast path of decodeEvent ------------------------------------------------------------------------------
+//
+// A client spends most of its time in JSON.parse, yet the events of one injection differ only in `ts` (and the
+// SSE id, which is not in the JSON). So data of the shape encodeEvent writes is split where the top-level `ts`
+// is: the HEAD before it (`{"injection":...,"type":...,"shard":N`), the digits of `ts`, and the TAIL after them
+// (`}`, or `,"params":{...}}` and any other fields). Each distinct head and tail text is parsed with JSON.parse
+// once and kept; an event then costs a search, two lookups, a number and one object literal. The nested objects
+// of a kept tail are frozen and shared by every event with that tail.
+//
+// A head is kept only if JSON.parse of it (closed with `}`) gives exactly `injection`, `type` and `shard`, in that
+// order, with valid values; a tail only if it adds at least one field, repeats none of those four and nests at
+// most one level. Because a head is a complete prefix of members ending in a value, the whole data then parses to
+// exactly the head's fields, `ts`, then the tail's. `,"ts":` cannot occur inside a JSON string (its quotes would
+// be escaped), and a nested `ts` leaves a head that does not parse. Anything else (no `ts`, a `ts` that is not
+// plain digits, another key order, whitespace) returns undefined and takes the JSON.parse path, so the result,
+// and every error, is what JSON.parse and the checks give.
+
+type MutableEvent = { -readonly [K in keyof InjectionEvent]: InjectionEvent[K] };
+
+interface EventHead {
+  readonly injection: string;
+  readonly type: InjectionType;
+  readonly shard: number;
+  /** The tail most recently seen after this head: compared first, to skip the tails lookup. */
+  lastTailText: string;
+  lastTail: EventTail;
+}
+
+interface EventTail {
+  /** The tail is exactly `,"params":<value>}`: events get one object shape. */
+  readonly onlyParams: boolean;
+  readonly params: unknown;
+  /** The tail's fields, frozen, nested objects frozen too. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+const TS_FIELD = ',"ts":';
+const NO_TAIL: EventTail = Object.freeze({ onlyParams: false, params: undefined, fields: Object.freeze({}) });
+/** Heads and tails are kept by their text, up to this many of each (then the map is cleared) and this long. */
+const KEPT_LIMIT = 256;
+const KEPT_LENGTH = 1024;
+/** null: a text the fast path does not take. */
+const keptHeads = new Map<string, EventHead | null>();
+const keptTails = new Map<string, EventTail | null>();
+
+/** The event `data` holds, if it has the shape described above; otherwise undefined. */
+function decodeKnownShape(data: string): MutableEvent | undefined {
+  const tsAt = data.indexOf(TS_FIELD);
+  if (tsAt < 0 || tsAt > KEPT_LENGTH) return undefined;
+  const headText = data.slice(0, tsAt);
+  let head = keptHeads.get(headText);
+  if (head === undefined) head = keep(keptHeads, headText, parseHead(headText));
+  if (head === null) return undefined;
+  const tsStart = tsAt + TS_FIELD.length;
+  const tsEnd = digitsEnd(data, tsStart);
+  if (tsEnd < 0) return undefined;
+  const ts = digitsValue(data, tsStart, tsEnd);
+  let tail: EventTail | null | undefined;
+  if (tsEnd === data.length - 1 && data.charCodeAt(tsEnd) === 125) {
+    tail = NO_TAIL;
+  } else {
+    const tailText = data.slice(tsEnd);
+    if (tailText === head.lastTailText) {
+      tail = head.lastTail;
+    } else if (data.charCodeAt(tsEnd) === 44 && tailText.length <= KEPT_LENGTH) {
+      tail = keptTails.get(tailText);
+      if (tail === undefined) tail = keep(keptTails, tailText, parseTail(tailText));
+      if (tail !== null) {
+        head.lastTailText = tailText;
+        head.lastTail = tail;
+      }
+    }
+  }
+  if (tail === undefined || tail === null) return undefined;
+  const { injection, type, shard } = head;
+  if (tail.onlyParams) return { injection, type, shard, ts, params: tail.params as InjectionParameters };
+  const event: MutableEvent = { injection, type, shard, ts };
+  return tail === NO_TAIL ? event : Object.assign(event, tail.fields);
+}
+
+function keep<T>(map: Map<string, T | null>, text: string, value: T | null): T | null {
+  if (map.size >= KEPT_LIMIT) map.clear();
+  map.set(text, value);
+  return value;
+}
+
+function parseHead(text: string): EventHead | null {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text + '}') as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const keys = typeof o === 'object' && o !== null ? Object.keys(o) : [];
+  if (keys.length !== 3 || keys[0] !== 'injection' || keys[1] !== 'type' || keys[2] !== 'shard') return null;
+  const { injection, type, shard } = o;
+  if (typeof injection !== 'string' || !isInjectionType(type)) return null;
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0) return null;
+  return { injection, type, shard, lastTailText: '', lastTail: NO_TAIL };
+}
+
+/**
+ * The end of a JSON number at `p` that is plain digits (no sign, fraction or exponent, no leading zero, at most
+ * 15 digits so it is exact) followed by ',' or '}'; -1 for anything else.
+ */
+function digitsEnd(data: string, p: number): number {
+  let end = p;
+  while (end - p <= 15) {
+    const c = data.charCodeAt(end);
+    if (c >= 48 && c <= 57) {
+      end++;
+      continue;
+    }
+    if (end === p || (end - p > 1 && data.charCodeAt(p) === 48)) return -1;
+    return c === 44 || c === 125 ? end : -1;
+  }
+  return -1;
+}
+
+function digitsValue(data: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + (data.charCodeAt(i) - 48);
+  return n;
+}
+
+/** Parses a tail (`,"k":v...}`) once; null when the fast path must not take it. */
+function parseTail(text: string): EventTail | null {
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse('{' + text.slice(1)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  let count = 0;
+  for (const key in fields) {
+    // A repeated head field would override it (JSON.parse keeps the last); `__proto__` would not copy as data.
+    if (key === 'injection' || key === 'type' || key === 'shard' || key === 'ts' || key === '__proto__') return null;
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null) {
+      for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) return null;
+      Object.freeze(value);
+    }
+    count++;
+  }
+  if (count === 0) return null; // `,}`: JSON.parse would refuse the whole
+  const onlyParams = count === 1 && 'params' in fields;
+  return Object.freeze({ onlyParams, params: fields.params, fields: Object.freeze(fields) });
+}
+
+/** Formats one SSE message: an optional `event:` name, an optional `id:`, and one `data:` line (one flat string). */
 export function formatSseMessage(data: string, id?: string, event?: string): string {
   let out = '';
   if (event !== undefined) out += 'event: ' + event + '\n';
   if (id !== undefined) out += 'id: ' + id + '\n';
-  return out + 'data: ' + data + '\n\n';
+  return flatten(out + 'data: ' + data + '\n\n');
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decodeEvent, encodeEvent, EventDecodeError, formatSseMessage, type InjectionEvent } from '../lib/event';
 
 describe('event codec', () => {
@@ -47,5 +48,114 @@ describe('event codec', () => {
   it('formats an SSE message with optional event name and id', () => {
     expect(formatSseMessage('{}', '3')).toBe('id: 3\ndata: {}\n\n');
     expect(formatSseMessage('{}', undefined, 'gap')).toBe('event: gap\ndata: {}\n\n');
+  });
+});
+
+describe('event codec: kept JSON and the decoding fast path', () => {
+  /** What decodeEvent must return, by definition: JSON.parse plus the three checks (or throw). */
+  function reference(data: string, id?: string): Record<string, unknown> | 'error' {
+    let o: unknown;
+    try {
+      o = JSON.parse(data);
+    } catch {
+      return 'error';
+    }
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'error';
+    const e = o as Record<string, unknown>;
+    if (typeof e.injection !== 'string' || !['sleep', 'handler', 'exception', 'lambda'].includes(e.type as string)) return 'error';
+    if (typeof e.shard !== 'number' || !Number.isInteger(e.shard) || e.shard < 0) return 'error';
+    if (id !== undefined && id !== '') e.id = id;
+    return e;
+  }
+
+  function expectSameAsReference(data: string, id?: string): void {
+    const want = reference(data, id);
+    if (want === 'error') {
+      expect(() => decodeEvent(data, id)).toThrow(EventDecodeError);
+      return;
+    }
+    const got = decodeEvent(data, id);
+    expect(got).toEqual(want);
+    expect(Object.keys(got)).toEqual(Object.keys(want));
+    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+  }
+
+  it('re-encodes parameters that were changed in place (only frozen ones are kept)', () => {
+    const params: Record<string, string> = { k: 'v' };
+    const e = { injection: 'mutable', type: 'lambda' as const, shard: 0, params };
+    expect(encodeEvent(e)).toBe('{"injection":"mutable","type":"lambda","shard":0,"params":{"k":"v"}}');
+    params.k = 'w';
+    expect(encodeEvent(e)).toBe('{"injection":"mutable","type":"lambda","shard":0,"params":{"k":"w"}}');
+    const frozen = Object.freeze({ a: 'b' });
+    for (let i = 0; i < 3; i++) {
+      expect(encodeEvent({ injection: 'f', type: 'sleep', shard: i, ts: i, params: frozen })).toBe(
+        `{"injection":"f","type":"sleep","shard":${i},"ts":${i},"params":{"a":"b"}}`,
+      );
+    }
+  });
+
+  it('keeps one name apart by type and shard, including shards too large to keep', () => {
+    for (const [type, shard] of [['lambda', 0], ['sleep', 0], ['lambda', 3], ['lambda', 5000], ['lambda', 0]] as const) {
+      expect(encodeEvent({ injection: 'same', type, shard })).toBe(`{"injection":"same","type":"${type}","shard":${shard}}`);
+    }
+  });
+
+  it('decodes what encodeEvent writes exactly as JSON.parse does, for any name, parameters and fields', () => {
+    const event = fc.record(
+      {
+        injection: fc.oneof(fc.string(), fc.constantFrom('a,"ts":1', 'x\\y', '\t', 'ts', '"')),
+        type: fc.constantFrom('sleep', 'handler', 'exception', 'lambda'),
+        shard: fc.nat(),
+        ts: fc.oneof(fc.nat(), fc.constant(1764085923123), fc.double()),
+        params: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'ts', '1')), fc.string(), { maxKeys: 4 }),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: ['injection', 'type', 'shard'] },
+    );
+    fc.assert(
+      fc.property(event, fc.constantFrom(undefined, '', '7'), (e, id) => {
+        const data = encodeEvent(e as InjectionEvent);
+        // Twice: the first decode may keep the head and tail, the second uses them.
+        expectSameAsReference(data, id);
+        expectSameAsReference(data, id);
+      }),
+    );
+  });
+
+  it.each([
+    '{"injection":"x","type":"lambda","shard":0,"ts":05}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":-5}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":1.5}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":1e3}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":1234567890123456789}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5,}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5}}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5,"shard":-1}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5,"type":"nap"}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5,"__proto__":{"a":1}}',
+    '{"injection":"x","type":"lambda","shard":0,"ts":5,"params":{"k":{"deep":1}}}',
+    '{"injection":"x","injection":"y","type":"lambda","shard":0,"ts":5}',
+    '{"type":"lambda","injection":"x","shard":0,"ts":5}',
+    '{"injection":"x","type":"lambda","shard":0,"extra":{"ts":5}}',
+    '{"injection":"x","type":"lambda","shard":0,"params":{"a":"b"},"ts":5}',
+    '{"injection":"a,\\"ts\\":1","type":"lambda","shard":0,"ts":5}',
+    '{ "injection":"x","type":"lambda","shard":0,"ts":5}',
+    '{"injection":"x","type":"lambda","shard":01,"ts":5}',
+    '{"injection":"x","type":"nap","shard":0,"ts":5}',
+    '[{"injection":"x","type":"lambda","shard":0,"ts":5}]',
+  ])('decodes %s as JSON.parse and the checks do (or refuses it the same way)', (data) => {
+    expectSameAsReference(data, '9');
+    expectSameAsReference(data, '9');
+  });
+
+  it('shares one frozen parameters object between events of the same injection and parameters', () => {
+    const a = decodeEvent('{"injection":"s","type":"lambda","shard":0,"ts":1,"params":{"k":"v"}}');
+    const b = decodeEvent('{"injection":"s","type":"lambda","shard":0,"ts":2,"params":{"k":"v"}}');
+    expect(a.params).toEqual({ k: 'v' });
+    expect(b.params).toBe(a.params);
+    expect(Object.isFrozen(a.params)).toBe(true);
+    expect(Object.isFrozen(a)).toBe(false);
+    expect([a.ts, b.ts]).toEqual([1, 2]);
   });
 });

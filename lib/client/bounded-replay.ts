@@ -19,7 +19,9 @@ export class BoundedReplay<T> {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new ClientArgumentError(`replay capacity must be an integer >= 1, not ${String(capacity)}`);
     }
-    this.ring = new Array<T | undefined>(capacity);
+    // Grown as values come (an append while not full) rather than allocated at capacity: an idle stream with the
+    // default bound of 10 000 would otherwise hold 80 KB of empty slots from the start.
+    this.ring = [];
   }
 
   /** How many values were ever pushed (not only those still held). */

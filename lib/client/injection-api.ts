@@ -62,8 +62,8 @@ export class InjectionApi {
       }
       query[key] = String(value);
     }
-    const parameters: Record<string, string> = {};
-    for (const [key, value] of Object.entries(options.parameters ?? {})) parameters[key] = String(value);
+    // fromEntries defines own properties: an assignment would turn a parameter named "__proto__" into a no-op.
+    const parameters = Object.fromEntries(Object.entries(options.parameters ?? {}).map(([key, value]) => [key, String(value)]));
     await this.send('POST', this.injectionPath(name), query, JSON.stringify(parameters));
   }
 

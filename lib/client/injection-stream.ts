@@ -288,7 +288,10 @@ export class InjectionStream implements AsyncDisposable {
     if (f.types !== undefined && !f.types.has(event.type)) return;
     // The decoded object is fresh and ours: stamping it avoids a copy per event. The client's name for the
     // node wins over any `node` field the server sent, since it is what onNode and waits filter on.
-    this.hits.next(Object.assign(event, { node, seq: this.hits.count + 1 }));
+    const received = event as { -readonly [K in keyof ReceivedInjectionEvent]: ReceivedInjectionEvent[K] };
+    received.node = node;
+    received.seq = this.hits.count + 1;
+    this.hits.next(received);
   }
 
   private onGap(report: GapReport): void {

@@ -141,8 +141,16 @@ export class SseStream {
       this.scheduled = undefined;
     }
     while (!this.blocked && !this.closed && this.head < this.pending.length) {
-      let chunk = this.pending[this.head++];
-      while (chunk.length < FLUSH_BYTES && this.head < this.pending.length) chunk += this.pending[this.head++];
+      // join, not `+=`: one flat string rather than a tree of every frame that Node would flatten again.
+      const start = this.head;
+      let size = this.pending[this.head++].length;
+      while (size < FLUSH_BYTES && this.head < this.pending.length) size += this.pending[this.head++].length;
+      const chunk =
+        this.head - start === 1
+          ? this.pending[start]
+          : start === 0 && this.head === this.pending.length
+            ? this.pending.join('')
+            : this.pending.slice(start, this.head).join('');
       this.pendingBytes -= chunk.length;
       this.allowance = Math.max(0, this.allowance - chunk.length);
       if (!this.res.write(chunk)) {

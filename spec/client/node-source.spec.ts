@@ -213,6 +213,42 @@ describe('reconnecting a node', () => {
   });
 });
 
+describe('decoding the body', () => {
+  it('drops a leading BOM and joins characters split between chunks, byte by byte', async () => {
+    const names = ['☃ snow', '𝄞 clef', 'plain'];
+    const body = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(names.map((n, i) => `id: e-${i + 1}\ndata: {"injection":"${n}","type":"lambda","shard":0,"ts":${i}}\n\n`).join('')),
+    ]);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      // Every byte its own write, each on a later turn, so multi-byte characters arrive in pieces.
+      let i = 0;
+      const next = (): void => {
+        if (i < body.length && !res.destroyed) {
+          res.write(body.subarray(i, ++i));
+          setImmediate(next);
+        }
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    const stream = await openInjectionStream(`http://127.0.0.1:${port}`, { reconnect: FAST });
+    try {
+      const events = await firstValueFrom(stream.injection$.pipe(take(3), toArray()));
+      expect(events.map((e) => e.injection)).toEqual(names);
+      expect(events.map((e) => e.id)).toEqual(['e-1', 'e-2', 'e-3']);
+      expect(stream.gaps).toEqual([]);
+    } finally {
+      await stream.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('epochOf', () => {
   it('is the part of an id before its last dash', () => {
     expect(epochOf('abc-12')).toBe('abc');

@@ -250,7 +250,10 @@ describe('a worker that dies', () => {
     expect(group.shards[1].alive).toBe(true);
     blocked.release();
     await expect(blocked.done).resolves.toBe('unblocked');
-    // It applied the enable once it could: the channel keeps the order.
+    // It applied the enable once it could: the group's channel keeps the order, so a state query sent after
+    // the enable is answered after it. (The fixture's probe travels on parentPort, a different channel with
+    // no order relative to the group's, so it may only be asked once the group's query has answered.)
+    expect((await group.stateOnAll('x'))[1].enabled).toBe(true);
     expect((await ws[0].probe()).enabled).toEqual(['x']);
     await expect(group.disableOnAll('x')).resolves.toEqual({ applied: [0, 1, 2], down: [] });
   });

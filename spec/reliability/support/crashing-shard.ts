@@ -7,9 +7,10 @@ export interface CrashingShardData {
   readonly prefix: string;
   readonly cycle: number;
   readonly burst: number;
-  /** Reaches after which it dies mid-burst; absent: it loops until terminated. */
-  readonly crashAt?: number;
-  readonly how?: 'throw' | 'exit';
+  /** Reaches after which it dies mid-burst. */
+  readonly crashAt: number;
+  /** How it dies: an uncaught error, process.exit(3), or blocked until the host terminates it. */
+  readonly how: 'throw' | 'exit' | 'block';
 }
 
 export class CrashingShard {

@@ -26,28 +26,39 @@ export class GroundTruth {
   private readonly shardOf: number[] = [];
   private readonly nameOf: string[] = [];
   private readonly typeOf: string[] = [];
+  private readonly perShard: number[] = [];
   private readonly subscription: Subscription;
   private first = 0;
   private last = 0;
+  private started = false;
   private broken: string | undefined;
 
   constructor(group: ShardGroup) {
     this.epoch = group.epoch;
     this.subscription = group.events().subscribe((item) => {
       if (item.kind !== 'hit') return;
-      if (this.first === 0) this.first = this.last = item.seq - 1;
+      if (!this.started) {
+        this.started = true;
+        this.first = this.last = item.seq - 1;
+      }
       // The group's own order must be gap-free: every seq handed out reaches every all-shard reader.
       if (item.seq !== this.last + 1) this.broken ??= `the group skipped from seq ${this.last} to ${item.seq}`;
       this.last = item.seq;
       this.shardOf[item.seq] = item.event.shard;
       this.nameOf[item.seq] = item.event.injection;
       this.typeOf[item.seq] = item.event.type;
+      this.perShard[item.event.shard] = (this.perShard[item.event.shard] ?? 0) + 1;
     });
   }
 
   /** The seq of the last hit ingested so far (0 before any). */
   get lastSeq(): number {
     return this.last;
+  }
+
+  /** Hits of shard `shard` so far. */
+  count(shard: number): number {
+    return this.perShard[shard] ?? 0;
   }
 
   has(seq: number): boolean {
@@ -104,6 +115,8 @@ export class DeliveryWindow {
   delivered = 0;
   private lastSeq: number | undefined;
   private closeSeq: number | undefined;
+  private scanned: number;
+  private lastMatch = 0;
   private readonly problems: string[] = [];
 
   constructor(
@@ -111,7 +124,9 @@ export class DeliveryWindow {
     readonly label: string,
     readonly openSeq: number,
     readonly filter?: HitFilter,
-  ) {}
+  ) {
+    this.scanned = openSeq;
+  }
 
   /** Records one hit as the client received it (its wire id, shard and name). */
   receive(id: string | undefined, shard: number, injection: string): void {
@@ -138,10 +153,18 @@ export class DeliveryWindow {
     this.delivered++;
   }
 
-  /** The seq this client must reach before it may leave having seen all of (openSeq, upTo]. */
+  /**
+   * The seq this client must reach before it may leave having seen all of (openSeq, upTo] (0: none). Scanned
+   * forward once and remembered, since the targets only grow: a soak polls it for dozens of clients.
+   */
   private lastExpected(upTo: number): number {
-    for (let s = upTo; s > this.openSeq; s--) if (this.truth.matches(s, this.filter)) return s;
-    return 0;
+    if (upTo < this.scanned) {
+      for (let s = upTo; s > this.openSeq; s--) if (this.truth.matches(s, this.filter)) return s;
+      return 0;
+    }
+    for (let s = this.scanned + 1; s <= upTo; s++) if (this.truth.matches(s, this.filter)) this.lastMatch = s;
+    this.scanned = upTo;
+    return this.lastMatch;
   }
 
   /** Whether the client holds every hit of (openSeq, upTo] that passes its filter. */

@@ -37,6 +37,7 @@ const stands: Stand[] = [];
 const extraWorkers: { stop(): Promise<void> }[] = [];
 const streams: InjectionStream[] = [];
 const agents: Agent[] = [];
+const cleanups: (() => void)[] = [];
 
 export async function startStand(options: StandOptions = {}): Promise<Stand> {
   const main = new ErrorInjector({ enabled: true });
@@ -75,7 +76,13 @@ export function trackStream<T extends InjectionStream>(stream: T): T {
   return stream;
 }
 
+/** Runs `close` first thing in closeStands() (for SseClients, raw sockets, subscriptions). */
+export function onCleanup(close: () => void): void {
+  cleanups.push(close);
+}
+
 export async function closeStands(): Promise<void> {
+  for (const close of cleanups.splice(0)) close();
   await Promise.all(streams.splice(0).map((s) => s.close()));
   for (const stand of stands.splice(0)) {
     await stand.server?.close();
