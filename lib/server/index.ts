@@ -1,17 +1,5 @@
-// faultline/server: the HTTP face of a ShardGroup (filled in by the shards and server work).
-export { ShardGroup, ShardApplyError, ShardAttachError, ShardGroupClosedError } from '../shards';
-export type {
-  AddWorkerOptions,
-  BroadcastResult,
-  EventsOptions,
-  GroupGap,
-  GroupHandlerEvent,
-  GroupHit,
-  GroupItem,
-  GroupShardDown,
-  ShardGroupOptions,
-  ShardInfo,
-} from '../shards';
+// faultline/server: the HTTP face of a ShardGroup, and the group itself.
+export * from '../shards';
 // server work: REST routes, the event stream, createInjectionServer, injectionHandler.
 export { createInjectionServer } from './create-server';
 export type { InjectionServer, InjectionServerOptions } from './create-server';

@@ -14,6 +14,8 @@ export type SseEndReason = 'client' | 'overflow' | 'server';
 
 /** Frames of one tick are joined into one write of at most about this many bytes; more waits for 'drain'. */
 const FLUSH_BYTES = 64 * 1024;
+/** How long an ending stream waits for a client that is behind to read what is queued before cutting it. */
+const END_TIMEOUT_MS = 30_000;
 
 /**
  * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
@@ -37,6 +39,8 @@ export class SseStream {
   private allowance = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private blocked = false;
+  /** Set while end() waits for a client that is behind to read the queued tail. */
+  private ending: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private readonly endListeners: ((reason: SseEndReason) => void)[] = [];
@@ -106,7 +110,7 @@ export class SseStream {
 
   /** Queues one frame. Never blocks: a client that is too far behind is cut off instead. */
   send(frame: string): void {
-    if (this.closed) return;
+    if (this.closed || this.ending !== undefined) return;
     this.pending.push(frame);
     this.pendingBytes += frame.length;
     if (this.blocked) {
@@ -118,18 +122,24 @@ export class SseStream {
     }
   }
 
-  /** Ends the stream: what is queued is written first, unless the client is not reading (then it is cut). */
+  /**
+   * Ends the stream cleanly: what is queued is written out first, as the client reads it, then the response
+   * ends. A client that is merely behind (normal after a burst) still gets the tail and the closing frames;
+   * one that does not read it all within END_TIMEOUT_MS is cut. Nothing more is queued once ending, so what
+   * it holds stays within the bound it already had.
+   */
   end(): void {
-    if (this.closed) return;
-    if (this.blocked) {
-      this.cut('server');
-      return;
-    }
+    if (this.closed || this.ending !== undefined) return;
     this.flush();
-    if (this.blocked) {
-      this.cut('server');
+    if (!this.blocked) {
+      this.finish();
       return;
     }
+    this.ending = setTimeout(() => this.cut('server'), END_TIMEOUT_MS);
+    this.ending.unref();
+  }
+
+  private finish(): void {
     this.close('server');
     this.res.end();
   }
@@ -170,6 +180,7 @@ export class SseStream {
   private readonly onDrain = (): void => {
     this.blocked = false;
     this.flush();
+    if (this.ending !== undefined && !this.blocked && this.head === 0 && this.pending.length === 0) this.finish();
   };
 
   private cut(reason: SseEndReason = 'overflow'): void {
@@ -183,6 +194,8 @@ export class SseStream {
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.ending !== undefined) clearTimeout(this.ending);
+    this.ending = undefined;
     this.res.off('drain', this.onDrain);
     this.pending = [];
     this.head = 0;

@@ -185,6 +185,11 @@ export class DeliveryWindow {
     return this.problems;
   }
 
+  /** The seq of the last hit received (undefined: none yet). */
+  get lastReceived(): number | undefined {
+    return this.lastSeq;
+  }
+
   get closed(): boolean {
     return this.closeSeq !== undefined;
   }
