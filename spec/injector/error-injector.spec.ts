@@ -4,6 +4,7 @@ import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../
 import type { InjectionHandler } from '../../lib/injector/handler';
 import { seededRandom } from '../../lib/injector/random';
 import { record, stopRecording } from '../helpers/record-events';
+import { stateOf } from '../helpers/promise-state';
 
 // `enabled: true` everywhere: these tests must not depend on FAULTLINE in the environment that runs them.
 const newInjector = (options: ConstructorParameters<typeof ErrorInjector>[0] = {}): ErrorInjector =>
@@ -18,16 +19,6 @@ const hit = (injection: string, type: InjectionEvent['type'], params = {}, shard
   params,
 });
 
-/** A promise's state after every queued microtask and immediate has run. */
-async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
-  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  p.then(
-    () => (state = 'resolved'),
-    () => (state = 'rejected'),
-  );
-  await new Promise((r) => setImmediate(r));
-  return state;
-}
 
 afterEach(() => {
   stopRecording();

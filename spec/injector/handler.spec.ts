@@ -8,6 +8,7 @@ import {
 import type { InjectionHandler } from '../../lib/injector/handler';
 import { expectError } from '../helpers/expect-error';
 import { record, stopRecording } from '../helpers/record-events';
+import { stateOf } from '../helpers/promise-state';
 
 // A wait that should be released by the test gets this timeout: a hang guard, never reached when things work.
 const GUARD = 10_000;
@@ -35,16 +36,6 @@ function reach(
   return { handler, done };
 }
 
-/** Settles the promise's state after every queued microtask and immediate has run. */
-async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
-  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  p.then(
-    () => (state = 'resolved'),
-    () => (state = 'rejected'),
-  );
-  await new Promise((r) => setImmediate(r));
-  return state;
-}
 
 afterEach(() => {
   stopRecording();
