@@ -125,6 +125,24 @@ export class EventGapError extends FaultlineError {
   }
 }
 
+/**
+ * Every shard a wait is limited to went down on its node (a worker thread exited): the hit can no longer come.
+ * Only a faultline server reports this (`event: shard-down`); against a ScyllaDB node such a wait times out.
+ */
+export class ShardDownError extends FaultlineError {
+  constructor(
+    readonly injection: string,
+    readonly node: string,
+    readonly shards: readonly number[],
+  ) {
+    super(
+      'ERR_FAULTLINE_SHARD_DOWN',
+      `waitForInjection("${injection}"): shard${shards.length > 1 ? 's' : ''} ${shards.join(', ')} of node ${node} ` +
+        'went down; the hit cannot come',
+    );
+  }
+}
+
 /** The source completed before the hits an operator (firstHit, allOf, firstHits) was waiting for. */
 export class MissingHitError extends FaultlineError {
   constructor(readonly missing: string) {

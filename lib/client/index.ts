@@ -1,7 +1,7 @@
 // faultline/client: what a test process imports to watch injection points. It loads no server, shard or
 // injector code: only the event codec and the error base are shared with the rest of the package.
 export { openInjectionStream, type OpenInjectionStreamOptions } from './open-injection-stream';
-export { InjectionStream, type WaitOptions } from './injection-stream';
+export { InjectionStream, type ShardDownNotice, type WaitOptions } from './injection-stream';
 export {
   InjectionApi,
   type EnableInjectionOptions,
@@ -19,6 +19,7 @@ export {
   NodeLostError,
   ProtocolError,
   ResponseShapeError,
+  ShardDownError,
   StreamClosedError,
   WaitTimeoutError,
   type WaitTimeoutDetails,

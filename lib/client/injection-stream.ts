@@ -8,6 +8,7 @@ import {
   map,
   merge,
   Observable,
+  of,
   ReplaySubject,
   Subject,
   take,
@@ -19,7 +20,14 @@ import {
 import type { Dispatcher } from 'undici';
 import type { InjectionEvent, InjectionType } from '../event';
 import type { FaultlineError } from '../errors';
-import { ClientArgumentError, EventGapError, MissingHitError, StreamClosedError, WaitTimeoutError } from './errors';
+import {
+  ClientArgumentError,
+  EventGapError,
+  MissingHitError,
+  ShardDownError,
+  StreamClosedError,
+  WaitTimeoutError,
+} from './errors';
 import { BoundedReplay } from './bounded-replay';
 import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } from './node-source';
 import { trimSlash } from './node-url';
@@ -67,6 +75,12 @@ export interface StreamSetup {
   readonly ownsDispatcher: boolean;
 }
 
+/** A node's word that one of its shards went down. */
+export interface ShardDownNotice {
+  readonly node: string;
+  readonly shard: number;
+}
+
 /** A wait interrupted because its event may have been lost on `node`. */
 interface Interruption {
   readonly node: string;
@@ -100,6 +114,8 @@ export class InjectionStream implements AsyncDisposable {
   readonly errors$: Observable<FaultlineError>;
   /** The node names, in the order given. */
   readonly nodes: readonly string[];
+  /** A node said one of its shards went down (a worker thread exited); a ScyllaDB node never says so. */
+  readonly shardDown$: Observable<ShardDownNotice>;
 
   private readonly hits: BoundedReplay<ReceivedInjectionEvent>;
   private readonly handlers: BoundedReplay<ReceivedHandlerEvent>;
@@ -108,6 +124,9 @@ export class InjectionStream implements AsyncDisposable {
   private readonly gapSubject = new Subject<GapNotice>();
   private readonly errorSubject = new Subject<FaultlineError>();
   private readonly interruptions = new Subject<Interruption>();
+  private readonly shardDownSubject = new Subject<ShardDownNotice>();
+  /** Shards each node said went down (a faultline server only). */
+  private readonly downShards = new Map<string, Set<number>>();
   private readonly sources: NodeSource[];
   private readonly recentGaps: GapNotice[] = [];
   private readonly lostNodes = new Map<string, FaultlineError>();
@@ -126,6 +145,7 @@ export class InjectionStream implements AsyncDisposable {
     this.nodeStatus$ = this.nodeStatusSubject.asObservable();
     this.gaps$ = this.gapSubject.asObservable();
     this.errors$ = this.errorSubject.asObservable();
+    this.shardDown$ = this.shardDownSubject.asObservable();
     this.nodes = setup.nodes.map((n) => n.node);
     this.statusSubject.next('connecting');
     const sink = this.sink();
@@ -225,8 +245,19 @@ export class InjectionStream implements AsyncDisposable {
       return lost === undefined ? EMPTY : throwError(() => lost);
     });
 
+    // Subscribed after hit$ has replayed, like alreadyLost$: a hit that came before its shard went down wins.
+    const shardsGone$ =
+      shards === undefined
+        ? EMPTY
+        : merge(of(undefined), this.shardDownSubject).pipe(
+            filter(() => this.allDown(nodes, shards)),
+            map(() => {
+              throw new ShardDownError(name, nodes.join(', '), shards);
+            }),
+          );
+
     return firstValueFrom(
-      merge(hit$, alreadyLost$, interrupted$).pipe(
+      merge(hit$, alreadyLost$, interrupted$, shardsGone$).pipe(
         take(1),
         timeout({
           first: ms,
@@ -270,6 +301,7 @@ export class InjectionStream implements AsyncDisposable {
         if (this.accepts(event.injection)) this.handlers.next(Object.assign(event, { node }));
       },
       gap: (report) => this.onGap(report),
+      shardDown: (node, shard) => this.onShardDown(node, shard),
       status: (node, status) => this.onNodeStatus(node, status),
       problem: (error) => this.errorSubject.next(error),
       lost: (node, error) => this.onLost(node, error),
@@ -305,6 +337,22 @@ export class InjectionStream implements AsyncDisposable {
       this.interruptions.next({ node: gap.node, error: (injection) => new EventGapError(injection, gap) });
     });
     this.pendingInterruptions.add(pending);
+  }
+
+  private onShardDown(node: string, shard: number): void {
+    if (this.ended) return;
+    let down = this.downShards.get(node);
+    if (down === undefined) this.downShards.set(node, (down = new Set()));
+    down.add(shard);
+    this.shardDownSubject.next({ node, shard });
+  }
+
+  /** Every shard of `shards` is down on every node of `nodes`: a wait limited to them can never be met. */
+  private allDown(nodes: readonly string[], shards: readonly number[]): boolean {
+    return nodes.every((n) => {
+      const down = this.downShards.get(n);
+      return down !== undefined && shards.every((s) => down.has(s));
+    });
   }
 
   private onLost(node: string, error: FaultlineError): void {
@@ -349,6 +397,7 @@ export class InjectionStream implements AsyncDisposable {
     this.gapSubject.complete();
     this.errorSubject.complete();
     this.interruptions.complete();
+    this.shardDownSubject.complete();
     if (this.setup.ownsDispatcher) await this.setup.dispatcher.destroy();
   }
 }

@@ -22,6 +22,8 @@ export interface GapReport {
 export interface NodeSink {
   event(node: string, event: InjectionEvent): void;
   handler(node: string, event: HandlerEvent): void;
+  /** The node said one of its shards went down (a faultline server only). */
+  shardDown(node: string, shard: number): void;
   gap(report: GapReport): void;
   status(node: string, status: StreamStatus): void;
   /** Something went wrong that the source works around (an undecodable event, a failed reconnect attempt). */
@@ -187,6 +189,9 @@ export class NodeSource {
       case 'handler':
         this.onHandler(message.data);
         return;
+      case 'shard-down':
+        this.onShardDown(message.data);
+        return;
       default:
       // Named events this client does not know (server info, say) are not hits: skip them.
     }
@@ -242,6 +247,19 @@ export class NodeSource {
     } catch (err) {
       this.sink.problem(new ProtocolError(this.node, `unreadable handler event: ${(err as Error).message}`));
     }
+  }
+
+  private onShardDown(data: string): void {
+    try {
+      const { shard } = JSON.parse(data) as { shard?: unknown };
+      if (typeof shard === 'number' && Number.isInteger(shard) && shard >= 0) {
+        this.sink.shardDown(this.node, shard);
+        return;
+      }
+    } catch {
+      // reported below
+    }
+    this.sink.problem(new ProtocolError(this.node, `unreadable shard-down event: ${data}`));
   }
 
   private onParseError(err: ParseError): void {

@@ -14,6 +14,11 @@ export interface OpenInjectionStreamOptions {
   type?: InjectionType | readonly InjectionType[];
   /** Ask for handler progress (`?handler=1`), delivered on `handler$`. */
   handlerEvents?: boolean;
+  /**
+   * Ask a faultline server to say when a shard goes down (`?shard_down=1`, default true), so a wait limited to
+   * shards that are all down fails with ShardDownError at once instead of running to its timeout.
+   */
+  shardEvents?: boolean;
   /** How many received events are replayed to late subscribers and waits (default 10000). */
   replay?: number;
   /** Reconnecting a dropped node: bounded attempts, exponential backoff with jitter. */
@@ -111,6 +116,7 @@ function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {
   for (const shard of list(options.shard)) url.searchParams.append('shard', String(shard));
   for (const type of list(options.type)) url.searchParams.append('type', type);
   if (options.handlerEvents === true) url.searchParams.set('handler', '1');
+  if (options.shardEvents !== false) url.searchParams.set('shard_down', '1');
   return url;
 }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
-import { EventGapError } from '../../lib/client/errors';
+import { EventGapError, ShardDownError } from '../../lib/client/errors';
 import { InjectionApi } from '../../lib/client/injection-api';
 import type { InjectionStream } from '../../lib/client/injection-stream';
 import { openInjectionStream } from '../../lib/client/open-injection-stream';
@@ -84,6 +84,31 @@ describe('the client against a faultline server with worker shards', () => {
     expect([a.shard, b.shard, c.shard]).toEqual([1, 2, 0]);
     expect([a.type, b.type, c.type]).toEqual(['lambda', 'lambda', 'lambda']);
     expect([a, b, c].every((e) => typeof e.id === 'string' && typeof e.ts === 'number')).toBe(true);
+  });
+
+  it('fails a wait limited to a shard that went down, at once, and keeps a hit that came before', async () => {
+    const node = await startNode(2);
+    const [w1] = node.workers;
+    const stream = await open(node.server.url);
+    await Promise.all([node.api.enable('x'), node.api.enable('z')]);
+    await w1.hit('x');
+    const downs = firstValueFrom(stream.shardDown$);
+    // 10 minutes: only the shard-down notice can end these waits in time.
+    const pending = stream.waitForInjection('never', { shard: 1, timeout: 600_000 });
+    const elsewhere = stream.waitForInjection('x', { shard: 2, timeout: GUARD });
+    await w1.worker.terminate();
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_FAULTLINE_SHARD_DOWN', shards: [1] });
+    await expect(pending).rejects.toBeInstanceOf(ShardDownError);
+    expect(await downs).toEqual({ node: node.server.url, shard: 1 });
+    // A wait set up later fails at once, unless the hit it wants came before the shard went down.
+    await expect(stream.waitForInjection('y', { shard: 1, timeout: 600_000 })).rejects.toBeInstanceOf(ShardDownError);
+    await expect(stream.waitForInjection('x', { shard: 1, timeout: GUARD })).resolves.toMatchObject({ shard: 1 });
+    // Waits that another shard can still meet go on.
+    const either = stream.waitForInjection('z', { shard: [1, 2], timeout: GUARD });
+    await node.workers[1].hit('x');
+    await node.workers[1].hit('z');
+    await expect(elsewhere).resolves.toMatchObject({ shard: 2 });
+    await expect(either).resolves.toMatchObject({ injection: 'z', shard: 2 });
   });
 
   it('filters by shard on the server and in waits', async () => {

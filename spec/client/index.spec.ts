@@ -21,6 +21,7 @@ describe('faultline/client', () => {
         'NodeLostError',
         'ProtocolError',
         'ResponseShapeError',
+        'ShardDownError',
         'StreamClosedError',
         'WaitTimeoutError',
         'allOf',
