@@ -5,6 +5,7 @@ import type { InjectionHandler } from '../../lib/injector/handler';
 import { seededRandom } from '../../lib/injector/random';
 import { record, stopRecording } from '../helpers/record-events';
 import { stateOf } from '../helpers/promise-state';
+import { thrownBy } from '../helpers/expect-error';
 
 // `enabled: true` everywhere: these tests must not depend on FAULTLINE in the environment that runs them.
 const newInjector = (options: ConstructorParameters<typeof ErrorInjector>[0] = {}): ErrorInjector =>
@@ -205,12 +206,7 @@ describe('injectSleep (sleep point)', () => {
     const injector = newInjector();
     injector.enable('x', { oneShot: true });
     const hits = record(injector.hits$);
-    let thrown: unknown;
-    try {
-      injector.injectSleep('x', arg);
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = thrownBy(() => injector.injectSleep('x', arg));
     expect(thrown).toBeInstanceOf(InvalidInjectionError);
     expect(thrown).toMatchObject({
       code: 'ERR_FAULTLINE_INVALID',
@@ -226,12 +222,7 @@ describe('injectError (exception point)', () => {
     const injector = newInjector();
     injector.enable('x', { parameters: { k: 'v' } });
     const hits = record(injector.hits$);
-    let thrown: unknown;
-    try {
-      injector.injectError('x');
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = thrownBy(() => injector.injectError('x'));
     expect(thrown).toBeInstanceOf(InjectedError);
     expect(thrown).toMatchObject({
       name: 'InjectedError',
@@ -741,12 +732,7 @@ describe('the off switch', () => {
   test('an injector created with enabled: false: points are no-ops, enable throws saying why', async () => {
     const injector = new ErrorInjector({ enabled: false });
     expect(injector.enabled).toBe(false);
-    let thrown: unknown;
-    try {
-      injector.enable('x', { parameters: { a: '1' } });
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = thrownBy(() => injector.enable('x', { parameters: { a: '1' } }));
     expect(thrown).toBeInstanceOf(InjectionsOffError);
     expect(thrown).toMatchObject({
       name: 'InjectionsOffError',
