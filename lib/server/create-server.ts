@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ShardGroup } from '../shards';
 import { dashboardHandler } from './dashboard';
-import { HttpError, InvalidServerOptionError } from './errors';
+import { HttpError, InvalidServerOptionError, OpenServerRefusedError } from './errors';
 import { injectionHandler, type InjectionServerStats } from './handler';
+import { withListenHost } from './host-check';
+import { isLoopbackHost, localUrl, networkUrls } from './listen-address';
 import { integerOption, type InjectionHandlerOptions } from './options';
 import { sendError } from './responses';
 
@@ -12,8 +14,13 @@ export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'u
   ui?: InjectionHandlerOptions['ui'] | false;
   /** The group to serve; default: a new ShardGroup on this thread's injector, closed with the server. */
   shards?: ShardGroup;
-  /** Default '127.0.0.1': the API changes program behaviour, so it listens on loopback unless told otherwise. */
+  /**
+   * Default '127.0.0.1': the API changes program behaviour, so it listens on loopback unless told otherwise.
+   * Any other host needs a `token`, or `insecureOpenServer: true`; its name (not an address) joins allowedHosts.
+   */
   host?: string;
+  /** Lets the server listen beyond loopback without a token, so that anyone who can reach it controls injections. */
+  insecureOpenServer?: boolean;
   /** Default 10000, ScyllaDB's REST port; 0 picks a free port (read it from `url`). */
   port?: number;
   /** Milliseconds close() lets requests still in progress finish before it cuts their connections (default 5000). */
@@ -21,8 +28,10 @@ export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'u
 }
 
 export interface InjectionServer {
-  /** `http://host:port`, with the port actually bound. */
+  /** `http://host:port`, with the port actually bound; loopback for a wildcard host (never `0.0.0.0`). */
   readonly url: string;
+  /** URLs other machines can use: the external addresses for a wildcard host, none on loopback. */
+  readonly networkUrls: readonly string[];
   readonly server: Server;
   readonly shards: ShardGroup;
   stats(): InjectionServerStats;
@@ -37,11 +46,17 @@ export interface InjectionServer {
 /** Starts an HTTP server with ScyllaDB's error-injection REST API and the event stream; resolves once listening. */
 export async function createInjectionServer(options: InjectionServerOptions = {}): Promise<InjectionServer> {
   if (typeof options !== 'object' || options === null) throw new InvalidServerOptionError('options must be an object');
-  const { host = '127.0.0.1', shards: given, ui = dashboardHandler, ...rest } = options;
-  const handlerOptions: InjectionHandlerOptions = { ...rest, ui: ui === false ? undefined : ui };
+  const { host = '127.0.0.1', shards: given, ui = dashboardHandler, insecureOpenServer = false, ...rest } = options;
   const port = integerOption('port', options.port, 10_000, 0, 65_535);
   const closeTimeoutMs = integerOption('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 2 ** 31 - 1);
   if (typeof host !== 'string' || host === '') throw new InvalidServerOptionError('host must be a non-empty string');
+  if (typeof insecureOpenServer !== 'boolean') throw new InvalidServerOptionError('insecureOpenServer must be a boolean');
+  const handlerOptions: InjectionHandlerOptions = {
+    ...rest,
+    allowedHosts: withListenHost(rest.allowedHosts, host) as InjectionHandlerOptions['allowedHosts'],
+    ui: ui === false ? undefined : ui,
+  };
+  if (rest.token === undefined && !insecureOpenServer && !isLoopbackHost(host)) throw new OpenServerRefusedError(host);
   const ownsGroup = given === undefined;
   const shards = given ?? new ShardGroup();
   let handler;
@@ -67,7 +82,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
     const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
     const body = JSON.stringify({ message: `malformed HTTP request: ${err.message}`, code: 'ERR_FAULTLINE_BAD_HTTP' });
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
 
@@ -85,7 +100,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
   }
 
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = localUrl(address);
   let closing: Promise<void> | undefined;
 
   const close = (): Promise<void> => {
@@ -106,5 +121,5 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
     return closing;
   };
 
-  return { url, server, shards, stats: () => handler.stats(), close, [Symbol.asyncDispose]: close };
+  return { url, networkUrls: networkUrls(address), server, shards, stats: () => handler.stats(), close, [Symbol.asyncDispose]: close };
 }

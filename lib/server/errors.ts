@@ -65,6 +65,27 @@ export class ForbiddenOriginError extends HttpError {
   }
 }
 
+/**
+ * A request whose Host header is not a name this server answers to: the shape of a DNS-rebinding attack (a web
+ * page whose host name now resolves to this machine). Nothing was read or changed.
+ */
+export class ForbiddenHostError extends HttpError {
+  constructor(host: string) {
+    super(
+      403,
+      'ERR_FAULTLINE_FORBIDDEN_HOST',
+      `refusing a request for host ${JSON.stringify(host.slice(0, 256))}: this server answers localhost, IP addresses and the names in allowedHosts (CLI --allowed-host)`,
+    );
+  }
+}
+
+/** A ScyllaDB route faultline knows but does not act on (`POST /disconnect/{ip}`). */
+export class NotImplementedError extends HttpError {
+  constructor(code: string, message: string) {
+    super(501, code, message);
+  }
+}
+
 /** `enable` in a process running with FAULTLINE=off. */
 export class ConflictError extends HttpError {
   constructor(code: string, message: string) {
@@ -75,6 +96,20 @@ export class ConflictError extends HttpError {
 export class ServiceUnavailableError extends HttpError {
   constructor(message: string, code = 'ERR_FAULTLINE_UNAVAILABLE') {
     super(503, code, message, { 'retry-after': '1', connection: 'close' });
+  }
+}
+
+/**
+ * createInjectionServer was asked to listen beyond loopback with no token: anyone on the network could then
+ * make the app throw or hang. It starts only with a token, or with `insecureOpenServer: true`.
+ */
+export class OpenServerRefusedError extends FaultlineError {
+  constructor(host: string) {
+    super(
+      'ERR_FAULTLINE_OPEN_SERVER_REFUSED',
+      `refusing to listen on ${JSON.stringify(host)} without a token: anyone who can reach it could enable injections. ` +
+        'Set a token (CLI --token), listen on 127.0.0.1, or say an open server is wanted with insecureOpenServer: true (CLI --insecure-open-server)',
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import { checkOrigin, checkToken } from './access';
 import { RequestAbortedError } from './body';
 import { InvalidServerOptionError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from './errors';
 import { serveEvents } from './events-route';
+import { checkHost } from './host-check';
 import { resolveHandlerOptions, type InjectionHandlerOptions, type NextFunction } from './options';
 import { sendError } from './responses';
 import {
@@ -49,8 +50,8 @@ export interface InjectionRequestHandler {
  * path goes to `options.ui` if given, then to `next` if given, else gets a 404.
  *
  * Checks run in this order, so a client without the token learns nothing about routes or names:
- * route (else next/404), capacity (503), token (401), method (405), origin (403), then the name, query and
- * body (400), and only then does the group act.
+ * host (403, on every request this handler answers, the ui's included), route (else next/404), capacity (503),
+ * token (401), method (405), origin (403), then the name, query and body (400), and only then does the group act.
  */
 export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOptions = {}): InjectionRequestHandler {
   if (typeof shards !== 'object' || shards === null || typeof shards.events !== 'function') {
@@ -69,6 +70,15 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
   const handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
     const target = req.url ?? '';
     const route = matchRoute(target);
+    // A request passed on to the host app's `next` is that app's business; anything answered here is checked.
+    if (route !== null || config.ui !== undefined || next === undefined) {
+      try {
+        checkHost(req, config.hosts);
+      } catch (err) {
+        sendError(res, err);
+        return;
+      }
+    }
     if (route === null) {
       const fallback: NextFunction = next ?? (() => sendError(res, new NotFoundError(target.split('?')[0])));
       if (config.ui !== undefined) config.ui(req, res, fallback);

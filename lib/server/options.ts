@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidServerOptionError } from './errors';
+import { hostPolicy, type AllowedHosts, type HostPolicy } from './host-check';
 
 /** A connect-style handler: Express middleware, or a plain listener given a fallback. */
 export type NextFunction = (err?: unknown) => void;
@@ -19,6 +20,11 @@ export interface InjectionHandlerOptions {
   /** Origins besides the server's own allowed to send state-changing requests (e.g. `http://localhost:5173`). */
   allowedOrigins?: readonly string[];
   /**
+   * Host names answered besides `localhost`, `*.localhost` and IP literals (a request for any other Host is a
+   * 403, which stops DNS rebinding); `.example.com` admits it and its subdomains; `'all'` turns the check off.
+   */
+  allowedHosts?: AllowedHosts;
+  /**
    * Serves every request that is not one of the REST or event routes (the dashboard mounts here). It runs
    * before `next` (or the 404), which it receives as its third argument; the token is not checked for it.
    */
@@ -32,6 +38,7 @@ export interface ResolvedHandlerOptions {
   readonly retryMs: number;
   readonly maxBufferBytes: number;
   readonly allowedOrigins: readonly string[];
+  readonly hosts: HostPolicy;
   readonly ui: RequestHandlerWithNext | undefined;
 }
 
@@ -52,6 +59,7 @@ export function resolveHandlerOptions(options: InjectionHandlerOptions): Resolve
     retryMs: integerOption('retryMs', options.retryMs, 2000, 0),
     maxBufferBytes: integerOption('maxBufferBytes', options.maxBufferBytes, 8 * 1024 * 1024, 1),
     allowedOrigins,
+    hosts: hostPolicy(options.allowedHosts),
     ui,
   };
 }

@@ -2,6 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { FaultlineError } from '../errors';
 import { HttpError } from './errors';
 
+/** Browsers must take a JSON answer for what it says it is, never sniff it into a script or a page. */
+const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
+
 /** A 200 with a JSON body. */
 export function sendJson(res: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body);
@@ -10,6 +13,7 @@ export function sendJson(res: ServerResponse, body: unknown): void {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...NOSNIFF,
   });
   res.end(text);
 }
@@ -17,7 +21,7 @@ export function sendJson(res: ServerResponse, body: unknown): void {
 /** ScyllaDB's `json_void`: a 200 with an empty body. */
 export function sendEmpty(res: ServerResponse, headers: Record<string, string> = {}): void {
   if (!canRespond(res)) return;
-  res.writeHead(200, { 'content-length': 0, ...headers });
+  res.writeHead(200, { 'content-length': 0, ...NOSNIFF, ...headers });
   res.end();
 }
 
@@ -45,6 +49,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...NOSNIFF,
   });
   res.end(text);
 }
