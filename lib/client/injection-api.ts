@@ -94,9 +94,24 @@ export class InjectionApi {
     return value as InjectionShardInfo[];
   }
 
-  /** How many times the injection was reached, summed over shards (ScyllaDB's polling route). */
+  /**
+   * Hits of the injection's current enablement, summed over shards; 0 when it is not enabled, after a disable
+   * and once a one-shot fired (ScyllaDB's polling route, counted as ScyllaDB counts).
+   */
   async enters(name: string): Promise<number> {
-    const path = this.injectionPath(name) + '/enters';
+    return this.count(this.injectionPath(name) + '/enters');
+  }
+
+  /**
+   * Hits of the injection over the server's life, summed over shards and never reset (faultline only; a
+   * ScyllaDB node answers 404). Read it before enabling and wait for it to pass that value: no hit is missed.
+   */
+  async lifetimeEnters(name: string): Promise<number> {
+    this.injectionPath(name);
+    return this.count('/lifetime_enters/' + encodeInjectionName(name));
+  }
+
+  private async count(path: string): Promise<number> {
     const value = await this.send('GET', path);
     if (typeof value !== 'number') throw this.unexpected('GET', path, value, 'a number');
     return value;

@@ -37,8 +37,13 @@ export interface InjectionState {
   readonly enabled: boolean;
   readonly oneShot: boolean;
   readonly parameters: InjectionParameters;
-  /** Hits since it was last enabled; kept after it disables itself, reset by the next enable. */
+  /**
+   * Hits of the current enablement, as ScyllaDB's `enter_count`: 0 when not enabled (after disable, and once a
+   * one-shot or `count` injection is spent), except that a spent one-shot handler still counts until it returns.
+   */
   readonly hits: number;
+  /** Hits of this name on this shard since the injector was made, never reset (faultline's own). */
+  readonly lifetimeHits: number;
   /** Handlers now parked in `waitForMessage`. */
   readonly waiters: number;
   readonly count?: number;
@@ -103,7 +108,7 @@ export class ErrorInjector implements HandlerHost {
    */
   private lengthBits = 0;
   private tailBits = 0;
-  /** Hits of the last enablement of names that are no longer enabled (a live entry counts its own). */
+  /** Hits of enablements that have ended, by name (a live entry counts its own): the base of lifetimeHits. */
   private readonly pastHits = new Map<string, number>();
   private readonly hitSubject = new Subject<InjectionEvent>();
   private readonly handlerSubject = new Subject<HandlerEvent>();
@@ -202,7 +207,6 @@ export class ErrorInjector implements HandlerHost {
       consumed: 0,
       waiters: new Set(),
     });
-    this.pastHits.delete(name);
     this.reindex();
   }
 
@@ -234,14 +238,21 @@ export class ErrorInjector implements HandlerHost {
   get(name: string): InjectionState {
     validateName(name);
     const e = this.entries.get(name);
+    const past = this.pastHits.get(name) ?? 0;
     if (e === undefined) {
-      const hits = this.pastHits.get(name) ?? 0;
-      return { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits, waiters: 0 };
+      return { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits: past, waiters: 0 };
     }
-    const hits = e.fired;
     const state: {
       -readonly [K in keyof InjectionState]: InjectionState[K];
-    } = { name, enabled: !e.exhausted, oneShot: e.oneShot, parameters: e.parameters, hits, waiters: e.waiters.size };
+    } = {
+      name,
+      enabled: !e.exhausted,
+      oneShot: e.oneShot,
+      parameters: e.parameters,
+      hits: e.fired,
+      lifetimeHits: past + e.fired,
+      waiters: e.waiters.size,
+    };
     if (e.count !== undefined) state.count = e.count;
     if (e.skip !== 0) state.skip = e.skip;
     if (e.probability !== undefined) state.probability = e.probability;
@@ -423,7 +434,7 @@ export class ErrorInjector implements HandlerHost {
     const e = this.entries.get(name);
     if (e === undefined) return;
     this.entries.delete(name);
-    this.pastHits.set(name, e.fired);
+    if (e.fired > 0) this.pastHits.set(name, (this.pastHits.get(name) ?? 0) + e.fired);
     this.reindex();
     e.disabled = true;
     for (const w of [...e.waiters]) w.wake();

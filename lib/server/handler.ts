@@ -12,9 +12,11 @@ import {
   disableInjection,
   enableInjection,
   enterCount,
+  lifetimeEnterCount,
   listInjections,
   messageInjection,
   readInjection,
+  refuseDisconnect,
 } from './rest-routes';
 import { decodeName, matchRoute, ROUTE_METHODS, type Route } from './route';
 import type { SseStreamOptions } from './sse-stream';
@@ -115,6 +117,10 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
         return serveEvents(req, res, group, route.query, registry, streamOptions);
       case 'enters':
         return enterCount(res, group, nameOf(route), route.query);
+      case 'lifetime-enters':
+        return lifetimeEnterCount(res, group, nameOf(route), route.query);
+      case 'disconnect':
+        return refuseDisconnect(route.rawName ?? '');
       case 'message':
         return messageInjection(res, group, nameOf(route), route.query);
       case 'injection': {

@@ -7,16 +7,20 @@ export { injectionHandler } from './handler';
 export { DASHBOARD_PATH, dashboardHandler } from './dashboard';
 export type { InjectionRequestHandler, InjectionServerStats } from './handler';
 export type { InjectionHandlerOptions, NextFunction, RequestHandlerWithNext } from './options';
+export type { AllowedHosts } from './host-check';
 export {
   BadRequestError,
   BodyTooLargeError,
   ConflictError,
+  ForbiddenHostError,
   ForbiddenOriginError,
   HttpError,
   InvalidServerOptionError,
   MAX_BODY_BYTES,
   MethodNotAllowedError,
   NotFoundError,
+  NotImplementedError,
+  OpenServerRefusedError,
   ServiceUnavailableError,
   UnauthorizedError,
 } from './errors';

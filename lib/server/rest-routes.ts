@@ -3,7 +3,7 @@ import { InjectionsOffError, InvalidInjectionError } from '../injector';
 import { ShardGroupClosedError, type BroadcastResult, type ShardGroup } from '../shards';
 import { readBody } from './body';
 import { enableOptionsFromQuery } from './enable-query';
-import { BadRequestError, ConflictError, ServiceUnavailableError } from './errors';
+import { BadRequestError, ConflictError, NotImplementedError, ServiceUnavailableError } from './errors';
 import { parametersFromBody } from './parameters';
 import { parseQuery } from './query';
 import { sendEmpty, sendJson } from './responses';
@@ -56,10 +56,37 @@ export async function messageInjection(res: ServerResponse, group: ShardGroup, n
   sendBroadcast(res, await asHttp(group.messageOnAll(name)));
 }
 
-/** GET /injection/{name}/enters: hits summed over shards, a bare number (ScyllaDB's polling route). */
+/**
+ * GET /injection/{name}/enters: hits of the current enablement summed over shards, a bare number, 0 when
+ * not enabled (ScyllaDB's polling route, counted exactly as ScyllaDB counts).
+ */
 export async function enterCount(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
   parseQuery(rawQuery, []);
   sendJson(res, await asHttp(group.entersOnAll(name)));
+}
+
+/** GET /lifetime_enters/{name}: hits over the server's life summed over shards, never reset (faultline's own). */
+export async function lifetimeEnterCount(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.lifetimeEntersOnAll(name)));
+}
+
+/**
+ * POST /disconnect/{ip}: ScyllaDB drops its RPC connections to that node. faultline has no such connections,
+ * and a 200 would let a test believe a partition happened, so it says so in a 501.
+ */
+export function refuseDisconnect(rawAddress: string): never {
+  let address = rawAddress;
+  try {
+    address = decodeURIComponent(rawAddress);
+  } catch {
+    // shown as sent
+  }
+  throw new NotImplementedError(
+    'ERR_FAULTLINE_DISCONNECT_NOT_SUPPORTED',
+    `faultline does not simulate network disconnects (asked to disconnect from ${JSON.stringify(address.slice(0, 256))}); ` +
+      'use an injection point in the code that talks to that node instead',
+  );
 }
 
 /**

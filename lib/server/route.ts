@@ -4,11 +4,14 @@ import { BadRequestError } from './errors';
 /** The base path of every route, as in ScyllaDB's REST API. */
 export const BASE_PATH = '/v2/error_injection';
 
-export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events';
+export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events' | 'lifetime-enters' | 'disconnect';
 
 export interface Route {
   readonly kind: RouteKind;
-  /** The injection name as sent, still percent-encoded (routes `injection`, `message`, `enters`); see decodeName. */
+  /**
+   * The injection name as sent, still percent-encoded (routes `injection`, `message`, `enters`,
+   * `lifetime-enters`; for `disconnect`, the address), see decodeName.
+   */
   readonly rawName?: string;
   /** The raw query string, without `?` ('' when there is none). */
   readonly query: string;
@@ -21,9 +24,14 @@ export const ROUTE_METHODS: Readonly<Record<RouteKind, readonly string[]>> = {
   message: ['POST'],
   enters: ['GET'],
   events: ['GET'],
+  'lifetime-enters': ['GET'],
+  disconnect: ['POST'],
 };
 
 const INJECTION_PREFIX = BASE_PATH + '/injection/';
+/** faultline's own: hits of a name over the server's life (see docs/protocol.md); a prefix, so no name is taken. */
+const LIFETIME_ENTERS_PREFIX = BASE_PATH + '/lifetime_enters/';
+const DISCONNECT_PREFIX = BASE_PATH + '/disconnect/';
 
 /**
  * Matches a request target against the routes; null when it is not one of ours. The name is only cut out
@@ -42,6 +50,10 @@ export function matchRoute(target: string): Route | null {
   const query = q === -1 ? '' : path.slice(q + 1);
   if (rawPath === BASE_PATH + '/injection') return { kind: 'injections', query };
   if (rawPath === BASE_PATH + '/events') return { kind: 'events', query };
+  if (rawPath.startsWith(LIFETIME_ENTERS_PREFIX)) {
+    return { kind: 'lifetime-enters', rawName: rawPath.slice(LIFETIME_ENTERS_PREFIX.length), query };
+  }
+  if (rawPath.startsWith(DISCONNECT_PREFIX)) return { kind: 'disconnect', rawName: rawPath.slice(DISCONNECT_PREFIX.length), query };
   if (!rawPath.startsWith(INJECTION_PREFIX)) return null;
   const rest = rawPath.slice(INJECTION_PREFIX.length);
   if (rest.endsWith('/message')) return { kind: 'message', rawName: rest.slice(0, -'/message'.length), query };

@@ -242,7 +242,7 @@ export class ShardGroup {
   async stateOnAll(name: string): Promise<InjectionState[]> {
     this.assertOpen('stateOnAll');
     const states: InjectionState[] = [this.injector.get(name)];
-    const off: InjectionState = { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, waiters: 0 };
+    const off: InjectionState = { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits: 0, waiters: 0 };
     await this.askWorkers({ op: 'state', name }, (shard, value) => {
       states[shard] = (value as InjectionState | undefined) ?? off;
     });
@@ -260,10 +260,19 @@ export class ShardGroup {
     return [...names];
   }
 
-  /** Hits of `name` since it was last enabled, summed over shards (ScyllaDB's `/enters`). */
+  /** Hits of `name`'s current enablement, summed over shards; 0 when not enabled (ScyllaDB's `/enters`). */
   async entersOnAll(name: string): Promise<number> {
     const states = await this.stateOnAll(name);
     return states.reduce((sum, s) => sum + s.hits, 0);
+  }
+
+  /**
+   * Hits of `name` over the life of each live shard, summed; never reset by enable, disable or a one-shot
+   * (faultline's own). Read it before enabling, then wait for it to pass that value: no hit can be missed.
+   */
+  async lifetimeEntersOnAll(name: string): Promise<number> {
+    const states = await this.stateOnAll(name);
+    return states.reduce((sum, s) => sum + s.lifetimeHits, 0);
   }
 
   private async broadcast(op: ControlOp): Promise<BroadcastResult> {
