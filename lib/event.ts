@@ -29,6 +29,12 @@ export interface InjectionEvent {
   readonly id?: string;
   /** Which node the event came from; set by a client that watches several nodes. */
   readonly node?: string;
+  /**
+   * true when `params` holds only some of the parameters: the default stream keeps an event's parameters
+   * within EVENT_PARAMS_MAX_BYTES. The whole set is on `GET /injection/{name}` and on a stream opened with
+   * `?params=full`. Absent when `params` is whole.
+   */
+  readonly paramsTruncated?: boolean;
   readonly [extra: string]: unknown;
 }
 
@@ -137,6 +143,45 @@ export function encodeEvent(event: InjectionEvent): string {
     if (value !== undefined) out += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
   return out + '}';
+}
+
+/**
+ * Most UTF-8 bytes the `params` of one event take on the default stream. ScyllaDB accepts parameters up to
+ * 1 MiB, and its own stream reader (aiohttp's line reader) gives up on a line over 128 KiB, ending every wait on
+ * that stream; with this bound and names of at most 1024 characters, an event line stays under 16 KiB.
+ */
+export const EVENT_PARAMS_MAX_BYTES = 4096;
+
+// Cut parameters by the (frozen) object they were cut from; null: the parameters fit as they are.
+const boundedParams = new WeakMap<object, InjectionParameters | null>();
+
+/**
+ * The event as the default stream sends it: when its parameters' JSON is over EVENT_PARAMS_MAX_BYTES, `params`
+ * keeps the entries that fit, whole and in order, and `paramsTruncated` is true. A value is never cut part way,
+ * so every parameter an event shows is exact. Returns `event` itself when nothing needs cutting.
+ */
+export function boundEventParams(event: InjectionEvent): InjectionEvent {
+  const params = event.params;
+  if (params === undefined) return event;
+  let bounded = Object.isFrozen(params) ? boundedParams.get(params) : undefined;
+  if (bounded === undefined) {
+    bounded = Buffer.byteLength(paramsJsonOf(params)) <= EVENT_PARAMS_MAX_BYTES ? null : cutParams(params);
+    if (Object.isFrozen(params)) boundedParams.set(params, bounded);
+  }
+  return bounded === null ? event : { ...event, params: bounded, paramsTruncated: true };
+}
+
+function cutParams(params: InjectionParameters): InjectionParameters {
+  const kept: Record<string, string> = {};
+  let bytes = 2; // {}
+  for (const key of Object.keys(params)) {
+    const entry = Buffer.byteLength(JSON.stringify(key)) + 1 + Buffer.byteLength(JSON.stringify(params[key]));
+    const size = entry + (bytes > 2 ? 1 : 0);
+    if (bytes + size > EVENT_PARAMS_MAX_BYTES) continue;
+    bytes += size;
+    Object.defineProperty(kept, key, { value: params[key], enumerable: true, writable: true, configurable: true });
+  }
+  return Object.freeze(kept);
 }
 
 /**

@@ -19,6 +19,12 @@ export interface OpenInjectionStreamOptions {
    * shards that are all down fails with ShardDownError at once instead of running to its timeout.
    */
   shardEvents?: boolean;
+  /**
+   * Ask for every parameter in every event (`?params=full`). By default a faultline server keeps an event's
+   * parameters within a few KiB and marks an event whose set it cut with `paramsTruncated: true` (the whole
+   * set is on `InjectionApi.get`); with this, events carry the whole set, up to the 1 MiB an enable accepts.
+   */
+  fullParams?: boolean;
   /** How many received events are replayed to late subscribers and waits (default 10000). */
   replay?: number;
   /** Reconnecting a dropped node: bounded attempts, exponential backoff with jitter. */
@@ -117,6 +123,7 @@ function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {
   for (const type of list(options.type)) url.searchParams.append('type', type);
   if (options.handlerEvents === true) url.searchParams.set('handler', '1');
   if (options.shardEvents !== false) url.searchParams.set('shard_down', '1');
+  if (options.fullParams === true) url.searchParams.set('params', 'full');
   return url;
 }
 

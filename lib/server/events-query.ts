@@ -7,9 +7,9 @@ import { badQuery, booleanValue, parseInteger, singleValue, type Query } from '.
  * `injection`, `shard` and `type` filter the stream (ScyllaDB's design names them as future work);
  * `handler` and `shard_down` opt in to named events a plain `data:` reader must never see; `lastEventId` is
  * for browsers' EventSource, which cannot send the Last-Event-ID header on its first connection;
- * `access_token` is the bearer token for the same reason.
+ * `access_token` is the bearer token for the same reason; `params` (see params-query.ts) picks the frame.
  */
-export const EVENTS_QUERY = ['injection', 'shard', 'type', 'handler', 'shard_down', 'lastEventId', 'access_token'] as const;
+export const EVENTS_QUERY = ['injection', 'shard', 'type', 'handler', 'shard_down', 'lastEventId', 'access_token', 'params'] as const;
 
 /** Longest Last-Event-ID accepted; ours are `<epoch>-<seq>`, a few dozen characters. */
 const MAX_EVENT_ID_LENGTH = 256;

@@ -3,6 +3,7 @@ import { InvalidInjectionError } from '../injector';
 import { ShardGroupClosedError, type ShardGroup } from '../shards';
 import { BadRequestError, ServiceUnavailableError } from './errors';
 import { eventsOptionsFromQuery, EVENTS_QUERY } from './events-query';
+import { paramsModeFromQuery } from './params-query';
 import { parseQuery } from './query';
 import { SseStream, type SseStreamOptions } from './sse-stream';
 import type { StreamRegistry } from './stream-registry';
@@ -25,6 +26,7 @@ export function serveEvents(
   const query = parseQuery(rawQuery, EVENTS_QUERY);
   const lastEventId = req.headers['last-event-id'];
   const options = eventsOptionsFromQuery(query, group.shards, typeof lastEventId === 'string' ? lastEventId : undefined);
+  const full = paramsModeFromQuery(query) === 'full';
   let events;
   try {
     events = group.events(options);
@@ -38,7 +40,7 @@ export function serveEvents(
   registry.add(stream);
   const subscription = stream.replay(() =>
     events.subscribe({
-      next: (item) => stream.send(item.frame),
+      next: (item) => stream.send(full && item.kind === 'hit' ? item.fullFrame : item.frame),
       complete: () => stream.end(),
       error: () => stream.end(),
     }),

@@ -1,13 +1,15 @@
-import { encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
+import { boundEventParams, encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
 import type { GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
 
 /**
  * A hit with its global id. Its SSE frame is built on first read and cached: every reader (SSE connection)
  * writes the same string, so a hit is serialised once however many watch it, and never if none does.
+ * `frame` bounds the parameters (boundEventParams); `fullFrame` is the same string unless that cut something.
  */
 export class Hit implements GroupHit {
   readonly kind = 'hit';
   private cachedFrame: string | undefined;
+  private cachedFullFrame: string | undefined;
 
   constructor(
     readonly seq: number,
@@ -16,7 +18,16 @@ export class Hit implements GroupHit {
   ) {}
 
   get frame(): string {
-    return (this.cachedFrame ??= formatSseMessage(encodeEvent(this.event), this.id));
+    if (this.cachedFrame === undefined) {
+      const bounded = boundEventParams(this.event);
+      this.cachedFrame = formatSseMessage(encodeEvent(bounded), this.id);
+      if (bounded === this.event) this.cachedFullFrame = this.cachedFrame;
+    }
+    return this.cachedFrame;
+  }
+
+  get fullFrame(): string {
+    return (this.cachedFullFrame ??= boundEventParams(this.event) === this.event ? this.frame : formatSseMessage(encodeEvent(this.event), this.id));
   }
 }
 

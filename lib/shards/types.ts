@@ -37,8 +37,13 @@ export interface GroupHit {
   readonly id: string;
   /** Has `id`, `ts`, `params`, `shard`. */
   readonly event: InjectionEvent;
-  /** `id: <id>\ndata: <encodeEvent(event)>\n\n`, computed once for all readers. */
+  /**
+   * `id: <id>\ndata: <encodeEvent(boundEventParams(event))>\n\n`, computed once for all readers: parameters
+   * over EVENT_PARAMS_MAX_BYTES cut, with `paramsTruncated: true`.
+   */
   readonly frame: string;
+  /** The same with every parameter (what `?params=full` streams); the very same string when nothing was cut. */
+  readonly fullFrame: string;
 }
 
 /** afterId older than the history holds, or from another epoch (server restarted). Emitted first, once. */
