@@ -62,6 +62,7 @@ describe('a point whose injection is not enabled', () => {
       oneShot: false,
       parameters: {},
       hits: 0,
+      lifetimeHits: 0,
       waiters: 0,
     });
   });
@@ -276,7 +277,7 @@ describe('injectHandler (handler point)', () => {
       throw boom;
     });
     await expect(done).rejects.toBe(boom);
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 1 });
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 0, lifetimeHits: 1 });
     expect(injector.enabledInjections()).toEqual([]);
   });
 
@@ -321,7 +322,7 @@ describe('oneShot', () => {
     expect(hits).toEqual([hit('x', type, { a: 'b' })]);
     expect(injector.isEnabled('x')).toBe(false);
     expect(injector.enabledInjections()).toEqual([]);
-    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 1, waiters: 0 });
+    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 1, waiters: 0 });
   });
 
   test('a one-shot handler stays reachable by messages, but reads as not enabled until its function returns', async () => {
@@ -334,6 +335,7 @@ describe('oneShot', () => {
     // Fired: not enabled any more, by every measure...
     expect(injector.isEnabled('x')).toBe(false);
     expect(injector.enabledInjections()).toEqual([]);
+    // ...though it still counts as ScyllaDB's enter_count does, until its function returns...
     expect(injector.get('x')).toMatchObject({ enabled: false, oneShot: true, parameters: { p: '1' }, hits: 1, waiters: 1 });
     // ...and a second reach does not fire...
     const second = jest.fn();
@@ -344,7 +346,7 @@ describe('oneShot', () => {
     await first;
 
     expect(hits).toEqual([hit('x', 'handler', { p: '1' })]);
-    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 1, waiters: 0 });
+    expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 1, waiters: 0 });
   });
 
   test('disabling a running one-shot handler releases it', async () => {
@@ -364,7 +366,7 @@ describe('count', () => {
     const fired = Array.from({ length: 5 }, () => injector.enter('x'));
     expect(fired).toEqual([true, true, true, false, false]);
     expect(hits).toHaveLength(3);
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 3 });
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 0, lifetimeHits: 3 });
   });
 
   test('the handler that fires last keeps the injection reachable until every handler of it returns', async () => {
@@ -377,7 +379,7 @@ describe('count', () => {
     expect(injector.get('x')).toMatchObject({ enabled: false, count: 2, hits: 2, waiters: 2 });
     injector.receiveMessage('x'); // shared: one message releases one wait of each handler
     await Promise.all([a, b]);
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 2, waiters: 0 });
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 0, lifetimeHits: 2, waiters: 0 });
     expect(injector.enabledInjections()).toEqual([]);
   });
 });
@@ -468,7 +470,7 @@ describe('probability', () => {
       expected.push(f);
     }
     expect(pattern(injector, 40)).toEqual(expected);
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 3 });
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 0, lifetimeHits: 3 });
   });
 
   test('a seed without probability is kept and reported, and changes nothing', () => {
@@ -489,6 +491,7 @@ describe('enable, disable, re-enable', () => {
       oneShot: true,
       parameters: { a: '1' },
       hits: 0,
+      lifetimeHits: 0,
       waiters: 0,
       count: 4,
       skip: 2,
@@ -582,21 +585,29 @@ describe('enable, disable, re-enable', () => {
     expect(received).toBe(false);
   });
 
-  test('hits are kept after the injection disables itself or is disabled, and reset by the next enable', () => {
+  test('hits belong to the current enablement (0 once it ends, as ScyllaDB counts); lifetimeHits are never reset', () => {
     const injector = newInjector();
+    const counts = (): [number, number] => [injector.get('x').hits, injector.get('x').lifetimeHits];
     injector.enable('x', { count: 2 });
     injector.enter('x');
+    expect(counts()).toEqual([1, 1]);
     injector.enter('x');
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 2 });
+    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 0, lifetimeHits: 2 });
     injector.enable('x');
-    expect(injector.get('x').hits).toBe(0);
+    expect(counts()).toEqual([0, 2]);
+    injector.enter('x');
+    expect(counts()).toEqual([1, 3]);
+    injector.enable('x'); // re-enabling replaces the enablement: its count starts again
+    expect(counts()).toEqual([0, 3]);
     injector.enter('x');
     injector.disable('x');
-    expect(injector.get('x')).toMatchObject({ enabled: false, hits: 1 });
+    expect(counts()).toEqual([0, 4]);
     injector.disableAll();
-    expect(injector.get('x').hits).toBe(1);
-    injector.enable('x');
-    expect(injector.get('x').hits).toBe(0);
+    expect(counts()).toEqual([0, 4]);
+    injector.enable('x', { oneShot: true });
+    injector.enter('x');
+    expect(counts()).toEqual([0, 5]);
+    expect(injector.get('y')).toMatchObject({ hits: 0, lifetimeHits: 0 });
   });
 
   test('skipped and probability-missed reaches are not hits', () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { injector } from '../../injector';
-import { createInjectionServer, dashboardHandler, ShardGroup, type InjectionServer } from '../../server';
-import { flagOption, integerOption, stringOption, type ParsedArgs } from '../args';
+import { createInjectionServer, dashboardHandler, OpenServerRefusedError, ShardGroup, type InjectionServer } from '../../server';
+import { flagOption, integerOption, stringOption, stringsOption, type ParsedArgs } from '../args';
 import { HELP_OPTION, type CliIo, type Command } from '../command';
 import { DEMO_INJECTIONS, startDemoWorkload, type DemoWorkload } from '../demo-workload';
 import { CommandFailedError, UsageError } from '../errors';
@@ -19,6 +19,10 @@ export interface ServeOptions {
   readonly shards: number;
   readonly token: string | undefined;
   readonly demo: boolean;
+  /** Host names answered besides localhost and addresses (`--allowed-host`), or 'all'. */
+  readonly allowedHosts?: readonly string[] | 'all';
+  /** `--insecure-open-server`: listen beyond loopback without a token. */
+  readonly insecureOpenServer?: boolean;
 }
 
 /** Milliseconds a worker gets to end by itself after STOP_MESSAGE before it is terminated. */
@@ -37,6 +41,8 @@ async function stopWorker(worker: Worker): Promise<void> {
 /** A running server: its group, its workers, and how to stop them all. */
 export interface RunningServer {
   readonly url: string;
+  /** URLs other machines can use (a server bound beyond loopback); empty on loopback. */
+  readonly networkUrls: readonly string[];
   readonly group: ShardGroup;
   close(): Promise<void>;
 }
@@ -79,10 +85,19 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
       host: options.host,
       port: options.port,
       token: options.token,
+      allowedHosts: options.allowedHosts,
+      insecureOpenServer: options.insecureOpenServer,
       ui: dashboardHandler,
     });
   } catch (err) {
     await cleanup();
+    if (err instanceof OpenServerRefusedError) {
+      throw new CommandFailedError(
+        `refusing to listen on ${options.host} without a token: anyone who can reach it could make this process throw or hang. ` +
+          'Give --token T, keep the default --host 127.0.0.1, or add --insecure-open-server if an open server is really wanted',
+        { cause: err },
+      );
+    }
     const code = (err as { code?: unknown }).code;
     const where = `${options.host}:${options.port}`;
     if (code === 'EADDRINUSE') throw new CommandFailedError(`cannot listen on ${where}: the port is in use (pick another with --port)`, { cause: err });
@@ -93,6 +108,7 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
   const url = server.url.replace(/\/+$/, '');
   return {
     url,
+    networkUrls: server.networkUrls,
     group,
     close: async () => {
       await server.close();
@@ -108,8 +124,12 @@ export function parseServeOptions(command: string, values: ParsedArgs['values'],
   if (token !== undefined && (token === '' || /\s/.test(token))) {
     throw new UsageError('--token must be a non-empty string without whitespace', command);
   }
+  const allowed = stringsOption(values, 'allowed-host');
+  if (allowed.some((h) => h.trim() === '')) throw new UsageError('--allowed-host must not be empty', command);
   return {
     host,
+    allowedHosts: allowed.some((h) => h.trim().toLowerCase() === 'all') ? 'all' : allowed,
+    insecureOpenServer: flagOption(values, 'insecure-open-server'),
     port: integerOption(command, 'port', stringOption(values, 'port'), 0, 65535) ?? DEFAULT_PORT,
     shards: integerOption(command, 'shards', stringOption(values, 'shards'), 1, MAX_SHARDS) ?? defaults.shards,
     token,
@@ -118,7 +138,7 @@ export function parseServeOptions(command: string, values: ParsedArgs['values'],
 }
 
 /** The lines serve prints once it listens; the first one is what scripts (and the tests) read the URL from. */
-export function describeServer(url: string, options: ServeOptions, invokedAs: string): string {
+export function describeServer(url: string, options: ServeOptions, invokedAs: string, networkUrls: readonly string[] = []): string {
   const workers = options.shards - 1;
   const shards = `${options.shards} shard${options.shards === 1 ? '' : 's'}: main thread${workers ? ` + ${workers} worker${workers === 1 ? '' : 's'}` : ''}`;
   const withToken = (u: string): string => (options.token === undefined ? u : `${u}?token=${encodeURIComponent(options.token)}`);
@@ -126,7 +146,9 @@ export function describeServer(url: string, options: ServeOptions, invokedAs: st
   text += `  REST API   ${url}/v2/error_injection/injection\n`;
   text += `  events     ${url}/v2/error_injection/events\n`;
   text += `  dashboard  ${withToken(url + '/v2/error_injection/ui/')}\n`;
+  for (const other of networkUrls) text += `  network    ${other}\n`;
   if (options.token !== undefined) text += `  token      required (Authorization: Bearer ..., or FAULTLINE_TOKEN for the CLI)\n`;
+  else if (networkUrls.length > 0) text += `  WARNING    no token: anyone who can reach this server controls its injections\n`;
   if (options.demo) {
     text += `Demo workload on every shard: ${DEMO_INJECTIONS.join(', ')}. Try, from another terminal:\n`;
     text += `  ${invokedAs} watch ${url}\n`;
@@ -144,6 +166,8 @@ export const SERVE_OPTIONS = {
   shards: { type: 'string' },
   token: { type: 'string' },
   demo: { type: 'boolean' },
+  'allowed-host': { type: 'string', multiple: true },
+  'insecure-open-server': { type: 'boolean' },
   watch: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -152,6 +176,10 @@ export const SERVE_OPTIONS_HELP = `  --host HOST          address to listen on (
   --port PORT          port to listen on (default ${DEFAULT_PORT}, ScyllaDB's API port; 0 picks a free one)
   --shards N           shards in the group: the main thread plus N-1 worker threads (default SHARDS)
   --token T            require "Authorization: Bearer T" on every request (default: $FAULTLINE_TOKEN)
+  --allowed-host NAME  also answer requests for this host name (repeatable; ".example.com" admits its
+                       subdomains; "all" turns the check off); localhost and IP addresses always work
+  --insecure-open-server
+                       listen beyond loopback without a token (anyone who can reach it controls injections)
   --demo               run the demo workload on every shard (see below)
   --watch              also print every hit, as 'faultline watch' does
   --json               with --watch: one JSON object per line`;
@@ -173,7 +201,7 @@ export async function serveUntilStopped(
 ): Promise<number> {
   const server = await startServer(options, io);
   try {
-    io.stdout.write(describeServer(server.url, options, io.invokedAs));
+    io.stdout.write(describeServer(server.url, options, io.invokedAs, server.networkUrls));
     if (afterStart) await afterStart(server);
     if (watch.on) {
       const target = { base: server.url, label: new URL(server.url).host, token: options.token };
@@ -192,7 +220,7 @@ export const serveCommand: Command = {
   name: NAME,
   summary: 'serve the REST API, the event stream and the dashboard for a group of shards',
   options: SERVE_OPTIONS,
-  help: `Usage: faultline serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--shards N] [--token T] [--demo] [--watch]
+  help: `Usage: faultline serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--shards N] [--token T] [--allowed-host NAME]... [--demo] [--watch]
 
 Serves ScyllaDB's error-injection REST API, the event stream of hits and the dashboard for a group of
 shards, and prints their URLs. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
