@@ -54,7 +54,7 @@ describe('injector: this thread\'s ErrorInjector', () => {
       handled: 'undefined',
       events: 0,
       enabledInjections: [],
-      state: { name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, waiters: 0 },
+      state: { name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 0, waiters: 0 },
     });
     expect(result.exitCode).toBe(0);
   });

@@ -156,7 +156,7 @@ describe('bad options to enable', () => {
   test('options that are present but undefined count as absent', () => {
     const injector = new ErrorInjector({ enabled: true });
     injector.enable('x', { oneShot: undefined, parameters: undefined, count: undefined, extra: undefined } as EnableOptions);
-    expect(injector.get('x')).toEqual({ name: 'x', enabled: true, oneShot: false, parameters: {}, hits: 0, waiters: 0 });
+    expect(injector.get('x')).toEqual({ name: 'x', enabled: true, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 0, waiters: 0 });
   });
 
   test('the edges of every range are accepted', () => {

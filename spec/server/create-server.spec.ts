@@ -88,7 +88,7 @@ describe('createInjectionServer', () => {
     socket.on('error', () => {});
     const gone = new Promise((resolve) => socket.on('close', resolve));
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
-    socket.write(`POST ${API}/injection/x HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n{`);
+    socket.write(`POST ${API}/injection/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{`);
     await until(() => server.stats().requests === 1, 'the request to arrive');
     await server.close();
     await gone;
@@ -111,7 +111,7 @@ describe('createInjectionServer', () => {
 
   test('an Expect header other than 100-continue gets a JSON 417', async () => {
     const { url } = await startServer();
-    const reply = await rawExchange(url, `GET ${API}/injection HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\nConnection: close\r\n\r\n`);
+    const reply = await rawExchange(url, `GET ${API}/injection HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nConnection: close\r\n\r\n`);
     expect(reply).toMatch(/^HTTP\/1\.1 417 /);
     expect(reply).toContain('"code":"ERR_FAULTLINE_EXPECTATION_FAILED"');
   });
