@@ -53,7 +53,12 @@ export function handleDashboardRequest(req: IncomingMessage, res: ServerResponse
 
 function sendJson(res: ServerResponse, status: number, body: { code: string; message: string }, headers: Record<string, string> = {}): void {
   const text = JSON.stringify({ message: body.message, code: body.code });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(text);
 }
 
