@@ -66,6 +66,11 @@ describe('InjectionApi', () => {
     ]);
   });
 
+  it('asks faultline\'s lifetime count on its own route, the name encoded the same way; a ScyllaDB node has none (404)', async () => {
+    await expect(api.lifetimeEnters('a/b c')).rejects.toMatchObject({ status: 404 });
+    expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/error_injection/lifetime_enters/a%2Fb%20c']);
+  });
+
   it('lists, reads, counts, messages, disables and disables all', async () => {
     await api.enable('a');
     await api.enable('b');
