@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { decodeEvent, encodeEvent, EventDecodeError, formatSseMessage, type InjectionEvent } from '../lib/event';
+import {
+  boundEventParams,
+  decodeEvent,
+  encodeEvent,
+  EVENT_PARAMS_MAX_BYTES,
+  EventDecodeError,
+  formatSseMessage,
+  type InjectionEvent,
+} from '../lib/event';
 
 describe('event codec', () => {
   it('puts ScyllaDB fields first, then ts and params, then the rest', () => {
@@ -157,5 +165,56 @@ describe('event codec: kept JSON and the decoding fast path', () => {
     expect(Object.isFrozen(a.params)).toBe(true);
     expect(Object.isFrozen(a)).toBe(false);
     expect([a.ts, b.ts]).toEqual([1, 2]);
+  });
+});
+
+describe('boundEventParams: what the default stream carries of the parameters', () => {
+  const event = (params: Record<string, string>): InjectionEvent => ({ injection: 'x', type: 'lambda', shard: 0, ts: 1, params: Object.freeze(params) });
+  const bytes = (params: unknown): number => Buffer.byteLength(JSON.stringify(params));
+
+  it('leaves an event whose parameters fit as it is (the same object, no marker)', () => {
+    const fits = event({ a: '1', b: 'x'.repeat(EVENT_PARAMS_MAX_BYTES - 20) });
+    expect(bytes(fits.params)).toBeLessThanOrEqual(EVENT_PARAMS_MAX_BYTES);
+    expect(boundEventParams(fits)).toBe(fits);
+    const none: InjectionEvent = { injection: 'x', type: 'lambda', shard: 0 };
+    expect(boundEventParams(none)).toBe(none);
+  });
+
+  it('keeps the entries that fit, whole and in order, marks the event, and never cuts a value part way', () => {
+    const big = event({ first: 'a', huge: 'h'.repeat(1024 * 1024 - 64), mid: 'm'.repeat(3000), last: 'z', tooMuch: 'y'.repeat(2000) });
+    const bounded = boundEventParams(big);
+    expect(bounded).not.toBe(big);
+    expect(bounded.paramsTruncated).toBe(true);
+    expect(bounded.params).toEqual({ first: 'a', mid: 'm'.repeat(3000), last: 'z' });
+    expect(Object.keys(bounded.params ?? {})).toEqual(['first', 'mid', 'last']);
+    expect(bytes(bounded.params)).toBeLessThanOrEqual(EVENT_PARAMS_MAX_BYTES);
+    // The event itself is untouched: the whole set is still what the group keeps and the state route shows.
+    expect(big.params?.huge).toHaveLength(1024 * 1024 - 64);
+    expect({ ...bounded, params: big.params, paramsTruncated: undefined }).toEqual({ ...big, paramsTruncated: undefined });
+  });
+
+  it('counts UTF-8 bytes and JSON escapes, not characters', () => {
+    const wide = boundEventParams(event({ a: '\u20ac'.repeat(1500), b: '"'.repeat(2100), c: 'ok' }));
+    expect(wide.params).toEqual({ c: 'ok' });
+    expect(bytes(wide.params)).toBeLessThanOrEqual(EVENT_PARAMS_MAX_BYTES);
+  });
+
+  it('cuts the same frozen parameters once, and keeps odd keys as data', () => {
+    const params = Object.freeze(JSON.parse('{"__proto__":"p","big":"' + 'b'.repeat(5000) + '"}') as Record<string, string>);
+    const a = boundEventParams({ injection: 'x', type: 'sleep', shard: 0, params });
+    const b = boundEventParams({ injection: 'x', type: 'sleep', shard: 1, params });
+    expect(a.params).toBe(b.params);
+    expect(Object.isFrozen(a.params)).toBe(true);
+    expect(Object.keys(a.params ?? {})).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(a.params)).toBe(Object.prototype);
+  });
+
+  it('a cut event encodes the marker after params, and decodes back to the same event on both decode paths', () => {
+    const bounded = boundEventParams(event({ k: 'v', big: 'b'.repeat(5000) }));
+    const data = encodeEvent(bounded);
+    expect(data).toBe('{"injection":"x","type":"lambda","shard":0,"ts":1,"params":{"k":"v"},"paramsTruncated":true}');
+    expect(decodeEvent(data)).toEqual(bounded);
+    expect(decodeEvent(data)).toEqual(bounded); // the second time through the kept head and tail
+    expect(decodeEvent(data.replace('"ts":1,', ''))).toEqual({ ...bounded, ts: undefined });
   });
 });
