@@ -236,6 +236,21 @@ describe('REST errors are JSON { message, code } with the right status', () => {
     }
   });
 
+  test("501 for ScyllaDB's POST /disconnect/{ip}: faultline says it does not simulate disconnects, and nothing changes", async () => {
+    const { url, injector } = await startServer();
+    injector.enable('x');
+    for (const ip of ['127.0.0.1', '%3A%3A1', '10.0.0.1']) {
+      const reply = await call(url, 'POST', `${API}/disconnect/${ip}`);
+      expectError(reply, 501, 'ERR_FAULTLINE_DISCONNECT_NOT_SUPPORTED');
+      expect((reply.json as { message: string }).message).toContain('does not simulate network disconnects');
+    }
+    expect((await call(url, 'POST', `${API}/disconnect/%3A%3A1`)).json).toMatchObject({ message: expect.stringContaining('"::1"') });
+    const get = await call(url, 'GET', `${API}/disconnect/10.0.0.1`);
+    expectError(get, 405, 'ERR_FAULTLINE_METHOD_NOT_ALLOWED');
+    expect(get.headers.allow).toBe('POST');
+    expect(injector.enabledInjections()).toEqual(['x']);
+  });
+
   test('405 with Allow for a wrong method', async () => {
     const { url } = await startServer();
     const cases: [string, string, string][] = [
