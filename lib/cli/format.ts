@@ -61,6 +61,8 @@ export function formatEventLine(event: InjectionEvent, options: EventLineOptions
     paint('bold', quoteIfNeeded(event.injection));
   const params = formatParameters(event.params);
   if (params !== '') line += '  ' + paint('dim', params);
+  // The server kept the event small; the whole set is on the state route, which `list` shows.
+  if (event.paramsTruncated === true) line += '  ' + paint('dim', '(parameters cut: see list)');
   return line;
 }
 

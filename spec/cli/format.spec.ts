@@ -54,6 +54,16 @@ describe('formatEventLine', () => {
   });
 });
 
+describe('formatEventLine: cut parameters', () => {
+  test('says so, and where the whole set is', () => {
+    const line = formatEventLine(
+      { injection: 'x', type: 'lambda', shard: 0, ts, params: { a: '1' }, paramsTruncated: true },
+      { node: 'n', receivedAt: 0 },
+    );
+    expect(line.endsWith('  a=1  (parameters cut: see list)')).toBe(true);
+  });
+});
+
 describe('formatEventJson', () => {
   it('is the event with node filled in, on one line', () => {
     const json = formatEventJson({ injection: 'x', type: 'handler', shard: 1, id: 'e-1' }, 'n');

@@ -197,7 +197,10 @@ export const DASHBOARD_SCRIPT = `
     td.appendChild(el('span', 'type ' + (TYPES.indexOf(ev.type) !== -1 ? ev.type : ''), ev.type));
     tr.appendChild(td);
     tr.appendChild(el('td', 'mono', ev.injection));
-    tr.appendChild(paramsCell(ev.params));
+    var cell = paramsCell(ev.params);
+    // The stream keeps each event's parameters small; the injection's card shows the whole set.
+    if (ev.paramsTruncated === true) cell.appendChild(el('span', 'k', ' \u2026 (cut)'));
+    tr.appendChild(cell);
     return tr;
   }
 
