@@ -50,7 +50,8 @@ afterAll(closeStands);
 
 beforeAll(async () => {
   stand = await startStand({ workers: 1 });
-  stream = trackStream(await openInjectionStream(stand.url, { replay: 1000 }));
+  // fullParams: the default stream keeps each event's parameters within 4 KiB; this property is about all of them.
+  stream = trackStream(await openInjectionStream(stand.url, { replay: 1000, fullParams: true }));
 });
 
 describe('any name and parameters round-trip REST -> shards -> event stream -> faultline client', () => {
@@ -61,7 +62,7 @@ describe('any name and parameters round-trip REST -> shards -> event stream -> f
         const expected = Object.fromEntries(Object.entries(parameters));
         const entries = Object.entries(expected);
         // A stream filtered on the name (sent as ?injection=) gets it too.
-        const only = filtered ? await openInjectionStream(stand.url, { injection: name }) : undefined;
+        const only = filtered ? await openInjectionStream(stand.url, { injection: name, fullParams: true }) : undefined;
         try {
           await api.enable(name, { parameters: expected });
           expect(await api.list()).toEqual([name]);
