@@ -61,6 +61,10 @@ describe('the server in front of worker shards', () => {
 
     expect((await call(url, 'DELETE', `${API}/injection`)).status).toBe(200);
     expect((await call(url, 'GET', `${API}/injection/${quote(name)}`)).json).toEqual([{ enabled: false }, { enabled: false }, { enabled: false }]);
+    // ScyllaDB's count went with the enablement on every shard; the lifetime count sums every shard's hits.
+    expect((await call(url, 'GET', `${API}/injection/${quote(name)}/enters`)).json).toBe(0);
+    expect((await call(url, 'GET', `${API}/lifetime_enters/${quote(name)}`)).json).toBe(6);
+    expect((await call(url, 'GET', `${API}/lifetime_enters/h`)).json).toBe(1);
     expect(await w1.probe()).toMatchObject({ shard: 1, enabled: [] });
   });
 

@@ -74,6 +74,7 @@ describe('broadcast control (main only)', () => {
     expect(state).toMatchObject({ name: 'a', enabled: true, parameters: { k: 'v' }, hits: 2, count: 3 });
     await expect(group.disableOnAll('a')).resolves.toEqual({ applied: [0], down: [] });
     expect(await group.enabledOnAll()).toEqual(['b']);
+    expect([await group.entersOnAll('a'), await group.lifetimeEntersOnAll('a')]).toEqual([0, 2]);
     await group.disableAllOnAll();
     expect(await group.enabledOnAll()).toEqual([]);
     expect(inj.enabledInjections()).toEqual([]);
