@@ -165,10 +165,24 @@ export function boundEventParams(event: InjectionEvent): InjectionEvent {
   if (params === undefined) return event;
   let bounded = Object.isFrozen(params) ? boundedParams.get(params) : undefined;
   if (bounded === undefined) {
-    bounded = Buffer.byteLength(paramsJsonOf(params)) <= EVENT_PARAMS_MAX_BYTES ? null : cutParams(params);
+    bounded = surelyFits(params) || Buffer.byteLength(paramsJsonOf(params)) <= EVENT_PARAMS_MAX_BYTES ? null : cutParams(params);
     if (Object.isFrozen(params)) boundedParams.set(params, bounded);
   }
   return bounded === null ? event : { ...event, params: bounded, paramsTruncated: true };
+}
+
+/**
+ * True when the parameters' JSON cannot exceed the bound, without building it (a worker's parameters arrive
+ * unfrozen, so nothing is cached for them): a UTF-16 unit takes at most 6 bytes in JSON (`\\uXXXX`), and each
+ * entry adds 6 more for its quotes, colon and comma.
+ */
+function surelyFits(params: InjectionParameters): boolean {
+  let units = 2;
+  for (const key in params) {
+    units += key.length + params[key].length + 1;
+    if (units * 6 > EVENT_PARAMS_MAX_BYTES) return false;
+  }
+  return true;
 }
 
 function cutParams(params: InjectionParameters): InjectionParameters {
