@@ -165,30 +165,36 @@ export function boundEventParams(event: InjectionEvent): InjectionEvent {
   if (params === undefined) return event;
   let bounded = Object.isFrozen(params) ? boundedParams.get(params) : undefined;
   if (bounded === undefined) {
-    bounded = surelyFits(params) || Buffer.byteLength(paramsJsonOf(params)) <= EVENT_PARAMS_MAX_BYTES ? null : cutParams(params);
+    bounded = fitsInEvent(params) ? null : cutParams(params);
     if (Object.isFrozen(params)) boundedParams.set(params, bounded);
   }
   return bounded === null ? event : { ...event, params: bounded, paramsTruncated: true };
 }
 
 /**
- * True when the parameters' JSON cannot exceed the bound, without building it (a worker's parameters arrive
- * unfrozen, so nothing is cached for them): a UTF-16 unit takes at most 6 bytes in JSON (`\\uXXXX`), and each
- * entry adds 6 more for its quotes, colon and comma.
+ * Whether the parameters' JSON is within the bound, building it only when their length cannot tell: each UTF-16
+ * unit takes 1 to 6 bytes in JSON (`\\uXXXX` at most), and each entry 4 to 6 more for quotes, colon and comma.
+ * A worker's parameters arrive unfrozen, so nothing is cached for them, and a 1 MiB value is never stringified
+ * just to learn that it is too long.
  */
-function surelyFits(params: InjectionParameters): boolean {
-  let units = 2;
+function fitsInEvent(params: InjectionParameters): boolean {
+  let units = 0;
+  let entries = 0;
   for (const key in params) {
-    units += key.length + params[key].length + 1;
-    if (units * 6 > EVENT_PARAMS_MAX_BYTES) return false;
+    units += key.length + params[key].length;
+    entries++;
   }
-  return true;
+  if (2 + 6 * (units + entries) <= EVENT_PARAMS_MAX_BYTES) return true;
+  if (2 + units + 4 * entries > EVENT_PARAMS_MAX_BYTES) return false;
+  return Buffer.byteLength(paramsJsonOf(params)) <= EVENT_PARAMS_MAX_BYTES;
 }
 
 function cutParams(params: InjectionParameters): InjectionParameters {
   const kept: Record<string, string> = {};
   let bytes = 2; // {}
   for (const key of Object.keys(params)) {
+    // A UTF-16 unit is at least one byte of JSON: a value longer than what is left is skipped unmeasured.
+    if (bytes + key.length + params[key].length + 4 > EVENT_PARAMS_MAX_BYTES) continue;
     const entry = Buffer.byteLength(JSON.stringify(key)) + 1 + Buffer.byteLength(JSON.stringify(params[key]));
     const size = entry + (bytes > 2 ? 1 : 0);
     if (bytes + size > EVENT_PARAMS_MAX_BYTES) continue;

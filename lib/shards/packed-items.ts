@@ -81,7 +81,9 @@ export function hitType(packed: PackedItems, i: number): InjectionType {
 }
 
 export function hitParams(packed: PackedItems, i: number): InjectionParameters {
-  return packed.params[packed.meta[i * 3 + 2]];
+  // Frozen, as the injector's own are: the hits of a batch share it, so its JSON and its cut for the event
+  // stream (boundEventParams) are then built once per batch rather than per hit.
+  return Object.freeze(packed.params[packed.meta[i * 3 + 2]]);
 }
 
 export function unpackHandlerEvent(packed: PackedItems, i: number, shard: number): HandlerEvent {
