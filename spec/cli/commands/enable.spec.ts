@@ -50,7 +50,7 @@ describe('faultline enable', () => {
       const url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
       const r = await runCli(['enable', url, 'cli y', '--count', '3', '--probability', '0.5', '--skip', '2', '--seed', '7', '-p', 'k=v']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('(count 3, probability 0.5, skip 2, seed 7, k=v)');
+      expect(r.stdout).toContain('(count 3, skip 2, probability 0.5, seed 7, k=v)');
       expect(seen).toEqual([
         {
           method: 'POST',
