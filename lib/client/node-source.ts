@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import { decodeEvent, type HandlerEvent, type InjectionEvent } from '../event';
+import { epochOf } from '../wire';
 import { FaultlineError } from '../errors';
 import { DEFAULT_RECONNECT_DELAY, reconnectDelay, type ResolvedReconnectPolicy } from './backoff';
 import { ContentTypeError, HttpError, NodeLostError, ProtocolError } from './errors';
@@ -403,12 +404,6 @@ export class NodeSource {
     this.phase = phase;
     if (changed) this.sink.status(this.node, phase.status);
   }
-}
-
-/** The server's epoch in an id `<epoch>-<seq>`: all before the last '-' (the whole id if there is none). */
-export function epochOf(id: string): string {
-  const dash = id.lastIndexOf('-');
-  return dash < 0 ? id : id.slice(0, dash);
 }
 
 /** A refusal that retrying will not change: a 4xx other than 408/429, or not an event stream at all. */

@@ -1,13 +1,10 @@
 import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import type { InjectionParameters } from '../event';
+import { CONTROL_CHARACTER } from '../wire';
 import { InvalidInjectionError } from './errors';
 
 /** Names longer than this are refused: a name is an identifier, and it travels in URLs and in every event. */
 export const MAX_NAME_LENGTH = 1024;
-
-// C0 and C1 control characters and DEL: they cannot be read in a log line and break line-based tools.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A value as it reads in an error message; JSON.stringify alone shows NaN and Infinity as "null". */
 export function describeValue(value: unknown): string {
@@ -27,7 +24,7 @@ export function validateName(name: unknown): asserts name is string {
   if (name.length > MAX_NAME_LENGTH) {
     throw new InvalidInjectionError(`injection name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
   }
-  if (CONTROL.test(name)) {
+  if (CONTROL_CHARACTER.test(name)) {
     throw new InvalidInjectionError(`injection name ${JSON.stringify(name)} contains a control character`);
   }
   if (!(name as string & { isWellFormed(): boolean }).isWellFormed()) {

@@ -27,7 +27,8 @@ import type {
   ShardInfo,
 } from './types';
 import { ShardUnreachable, WorkerLink, type WorkerLinkHost } from './worker-link';
-import { formatWireId, newEpoch, parseWireId } from './wire-id';
+import { formatWireId, parseWireId } from '../wire';
+import { newEpoch } from './wire-id';
 
 const DEFAULT_HISTORY_SIZE = 10_000;
 const DEFAULT_APPLY_TIMEOUT = 10_000;
