@@ -1,4 +1,5 @@
 import type { InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import { CONTROL_CHARACTER } from '../wire';
 import { plain, type Paint, type Style } from './color';
 
 const TYPE_STYLE: Record<InjectionType, Style> = {
@@ -30,9 +31,8 @@ export function formatParameters(params: InjectionParameters | undefined): strin
 }
 
 function quoteIfNeeded(text: string): string {
-  // Control characters included on purpose: a name with a newline must not break the one-line-per-event rule.
-  // eslint-disable-next-line no-control-regex
-  return text === '' || /[\s"'\\\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
+  // Control characters included on purpose: a value with a newline must not break the one-line-per-event rule.
+  return text === '' || /[\s"'\\]/.test(text) || CONTROL_CHARACTER.test(text) ? JSON.stringify(text) : text;
 }
 
 export interface EventLineOptions {

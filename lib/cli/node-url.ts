@@ -1,7 +1,6 @@
+import { API_BASE_PATH } from '../wire';
 import { UsageError } from './errors';
 
-/** Where every route lives, as in ScyllaDB. */
-export const API_PREFIX = '/v2/error_injection';
 
 export interface NodeUrl {
   /** The node's base URL without a trailing slash, e.g. `http://127.0.0.1:10000` or `http://host/app`. */
@@ -28,7 +27,7 @@ export function parseNodeUrl(command: string, input: string): NodeUrl {
   }
   const token = url.searchParams.get('token') ?? undefined;
   let path = url.pathname;
-  const at = path.indexOf(API_PREFIX);
+  const at = path.indexOf(API_BASE_PATH);
   if (at !== -1) path = path.slice(0, at);
   path = path.replace(/\/+$/, '');
   return { base: url.origin + path, token };

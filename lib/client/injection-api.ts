@@ -1,4 +1,5 @@
 import { getGlobalDispatcher, request, type Dispatcher } from 'undici';
+import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import { ClientArgumentError, HttpError, NetworkError, ResponseShapeError } from './errors';
 import { readBounded, type ResponseBody } from './event-stream-request';
 import { apiBase, encodeInjectionName } from './node-url';
@@ -12,16 +13,13 @@ export interface InjectionApiOptions {
   headers?: Record<string, string>;
 }
 
-export interface EnableInjectionOptions {
-  /** Fire once, then disable (`one_shot=True`). */
-  oneShot?: boolean;
+/**
+ * The enable options (`oneShot` goes as ScyllaDB's `one_shot=True`; `count`, `skip`, `probability` and `seed`
+ * are faultline's query parameters, which a ScyllaDB node ignores).
+ */
+export interface EnableInjectionOptions extends Omit<EnableOptions, 'parameters'> {
   /** String parameters, sent as the JSON body; other values go as their string form, as ScyllaDB's client sends them. */
   parameters?: Record<string, string | number | boolean>;
-  /** faultline's extensions, sent as query parameters (a ScyllaDB node ignores them). */
-  count?: number;
-  skip?: number;
-  probability?: number;
-  seed?: number;
 }
 
 /** One element of `get(name)`: the injection's state on one shard, as ScyllaDB reports it (plus extras). */
@@ -53,15 +51,7 @@ export class InjectionApi {
 
   /** Enables an injection on every shard. */
   async enable(name: string, options: EnableInjectionOptions = {}): Promise<void> {
-    const query: Record<string, string> = { one_shot: options.oneShot === true ? 'True' : 'False' };
-    for (const key of ['count', 'skip', 'probability', 'seed'] as const) {
-      const value = options[key];
-      if (value === undefined) continue;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new ClientArgumentError(`enable("${name}"): ${key} must be a number, not ${String(value)}`);
-      }
-      query[key] = String(value);
-    }
+    const query = enableQuery(name, options);
     // fromEntries defines own properties: an assignment would turn a parameter named "__proto__" into a no-op.
     const parameters = Object.fromEntries(Object.entries(options.parameters ?? {}).map(([key, value]) => [key, String(value)]));
     await this.send('POST', this.injectionPath(name), query, JSON.stringify(parameters));
@@ -170,4 +160,25 @@ async function readAll(body: ResponseBody, method: string, url: URL): Promise<st
   } catch (err) {
     throw new NetworkError(`${method} ${url.href}`, undefined, err);
   }
+}
+
+/**
+ * The query of an enable, as ScyllaDB's client writes it: its own options always (`one_shot=True` or `False`),
+ * faultline's only when set.
+ */
+function enableQuery(name: string, options: EnableInjectionOptions): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const key of SCALAR_OPTION_NAMES) {
+    const spec = scalarOption(key);
+    const value: unknown = options[key];
+    if (spec.kind === 'boolean') {
+      if (value !== undefined || spec.scylla) query[spec.query] = value === true ? 'True' : 'False';
+    } else if (value !== undefined) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ClientArgumentError(`enable("${name}"): ${key} must be a number, not ${String(value)}`);
+      }
+      query[spec.query] = String(value);
+    }
+  }
+  return query;
 }

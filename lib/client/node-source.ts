@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import { decodeEvent, type HandlerEvent, type InjectionEvent } from '../event';
+import { epochOf } from '../wire';
 import { FaultlineError } from '../errors';
 import { DEFAULT_RECONNECT_DELAY, reconnectDelay, type ResolvedReconnectPolicy } from './backoff';
 import { ContentTypeError, HttpError, NodeLostError, ProtocolError } from './errors';
@@ -47,144 +48,190 @@ export interface NodeSourceOptions {
   readonly strictContentType: boolean;
 }
 
-export class NodeSource {
-  status: StreamStatus = 'connecting';
-  /** The id of the last event received, sent as Last-Event-ID on reconnect. */
-  lastEventId: string | undefined;
-
-  private readonly parser: EventSourceParser;
+/** One connection, from its request to its end: everything that must start afresh when it is replaced. */
+class Connection {
+  readonly controller = new AbortController();
+  readonly parser: EventSourceParser;
   // StringDecoder, not TextDecoder: the same streaming UTF-8 (a character split between chunks is joined, bad
   // bytes become U+FFFD) at a fifth of the cost per byte (measured: ~25 against ~120 ns per 140-byte event).
-  private decoder = new StringDecoder('utf8');
-  /** No text decoded yet on this connection: a leading BOM is dropped, as TextDecoder and browsers do. */
-  private atStart = true;
-  private controller: AbortController | undefined;
-  private body: ResponseBody | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private lastActivity = 0;
-  private connectedAt = 0;
+  readonly decoder = new StringDecoder('utf8');
+  body: ResponseBody | undefined;
+  /** No text decoded yet: a leading BOM is dropped, as TextDecoder and browsers do. */
+  atStart = true;
+  /** Its first id must be of the epoch of `resumedFrom` (no restart), unless a gap notice came first. */
+  checkEpoch: boolean;
+  gapNoticed = false;
+  connectedAt = 0;
+  lastActivity = 0;
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** The Last-Event-ID this connection was requested with. */
+    readonly resumedFrom: string | undefined,
+    callbacks: ParserCallbacks,
+    maxBufferSize: number,
+  ) {
+    this.checkEpoch = resumedFrom !== undefined;
+    this.parser = createParser({ ...callbacks, maxBufferSize });
+  }
+}
+
+type ParserCallbacks = Pick<Parameters<typeof createParser>[0], 'onEvent' | 'onRetry' | 'onError'>;
+
+/**
+ * Where a source is: requesting its first connection, open on one, between connections (a backoff timer
+ * pending, or a reconnect request in flight), or closed for good.
+ */
+type Phase =
+  | { readonly status: 'connecting'; readonly connection: Connection }
+  | { readonly status: 'open'; readonly connection: Connection }
+  | { readonly status: 'reconnecting'; readonly timer?: NodeJS.Timeout; readonly connection?: Connection }
+  | { readonly status: 'closed' };
+
+export class NodeSource {
+  private phase: Phase;
+  /** The id of the last event received, sent as Last-Event-ID on reconnect. */
+  private lastId: string | undefined;
+  /** Reconnect attempts since the last connection that lived long enough to count as a success. */
   private attempt = 0;
   private lastFailure: unknown;
-  private closed = false;
   /** The server's `retry:`, the base of the backoff unless the policy names one. */
   private serverRetry: number | undefined;
   /** The server sent `retry:` or ids, so it is one that heartbeats: idleness means a dead connection. */
   private serverHeartbeats = false;
-  /** Last-Event-ID sent on the current connection; its first id must be of the same epoch (no restart). */
-  private resumedFrom: string | undefined;
-  private checkEpoch = false;
-  private gapOnThisConnection = false;
 
   constructor(
     private readonly options: NodeSourceOptions,
     private readonly sink: NodeSink,
   ) {
-    this.parser = createParser({
-      onEvent: (message) => this.onMessage(message),
-      onRetry: (ms) => {
-        this.serverRetry = ms;
-        this.serverHeartbeats = true;
-        this.armIdleTimer();
-      },
-      onError: (err) => this.onParseError(err),
-      maxBufferSize: options.maxBufferSize,
-    });
+    this.phase = { status: 'connecting', connection: this.newConnection(undefined) };
   }
 
   get node(): string {
     return this.options.node;
   }
 
+  get status(): StreamStatus {
+    return this.phase.status;
+  }
+
+  /** The id of the last event received (what a reconnect resumes from). */
+  get lastEventId(): string | undefined {
+    return this.lastId;
+  }
+
   /** The first connection: resolves when the server answered 200 with an event stream, else rejects typed. */
   async open(): Promise<void> {
-    const body = await this.request();
+    if (this.phase.status !== 'connecting') throw new Error('NodeSource.open() is called once');
+    const connection = this.phase.connection;
+    const body = await this.request(connection);
     if (this.closed) {
       body.destroy();
       return;
     }
-    this.attach(body);
+    this.attach(connection, body);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.detach();
-    this.controller?.abort();
-    this.setStatus('closed');
+    const phase = this.phase;
+    if (phase.status === 'closed') return;
+    if (phase.status === 'reconnecting' && phase.timer !== undefined) clearTimeout(phase.timer);
+    this.phase = { status: 'closed' };
+    const connection = 'connection' in phase ? phase.connection : undefined;
+    if (connection !== undefined) this.end(connection);
+    this.sink.status(this.node, 'closed');
   }
 
-  private request(): Promise<ResponseBody> {
-    this.controller = new AbortController();
+  /** A getter, not a narrowed read: the phase can change across any await. */
+  private get closed(): boolean {
+    return this.phase.status === 'closed';
+  }
+
+  private newConnection(resumedFrom: string | undefined): Connection {
+    const connection: Connection = new Connection(
+      resumedFrom,
+      {
+        onEvent: (message) => this.onMessage(connection, message),
+        onRetry: (ms) => {
+          this.serverRetry = ms;
+          this.serverHeartbeats = true;
+          this.armIdleTimer(connection);
+        },
+        onError: (err) => this.onParseError(connection, err),
+      },
+      this.options.maxBufferSize,
+    );
+    return connection;
+  }
+
+  private request(connection: Connection): Promise<ResponseBody> {
     const headers = { ...this.options.headers };
-    if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
-    this.resumedFrom = this.lastEventId;
+    if (connection.resumedFrom !== undefined) headers['last-event-id'] = connection.resumedFrom;
     return requestEventStream({
       url: this.options.url,
       node: this.options.node,
       headers,
       dispatcher: this.options.dispatcher,
-      signal: this.controller.signal,
+      signal: connection.controller.signal,
       openTimeout: this.options.openTimeout,
       strictContentType: this.options.strictContentType,
     });
   }
 
-  private attach(body: ResponseBody): void {
-    this.body = body;
-    this.parser.reset();
-    this.decoder = new StringDecoder('utf8');
-    this.atStart = true;
-    this.gapOnThisConnection = false;
-    this.checkEpoch = this.resumedFrom !== undefined;
-    this.connectedAt = this.lastActivity = performance.now();
-    body.on('data', (chunk: Buffer) => this.onData(body, chunk));
-    body.once('end', () => this.onDropped(body, new Error('the server ended the stream')));
-    body.once('error', (err: Error) => this.onDropped(body, err));
-    this.setStatus('open');
-    this.armIdleTimer();
+  private attach(connection: Connection, body: ResponseBody): void {
+    connection.body = body;
+    connection.connectedAt = connection.lastActivity = performance.now();
+    body.on('data', (chunk: Buffer) => this.onData(connection, chunk));
+    body.once('end', () => this.onDropped(connection, new Error('the server ended the stream')));
+    body.once('error', (err: Error) => this.onDropped(connection, err));
+    this.setPhase({ status: 'open', connection });
+    this.armIdleTimer(connection);
   }
 
-  private detach(): void {
-    const body = this.body;
-    this.body = undefined;
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+  /** Stops a connection for good: its timer, its body and its request. */
+  private end(connection: Connection): void {
+    if (connection.idleTimer !== undefined) clearTimeout(connection.idleTimer);
+    connection.idleTimer = undefined;
+    const body = connection.body;
+    connection.body = undefined;
     if (body !== undefined) {
       body.removeAllListeners('data');
       // destroy() may still emit an error (an abort); a listener keeps it from becoming an uncaught one.
       body.on('error', noop);
       body.destroy();
     }
+    connection.controller.abort();
   }
 
-  private onData(body: ResponseBody, chunk: Buffer): void {
-    if (body !== this.body) return;
-    this.lastActivity = performance.now();
-    let text = this.decoder.write(chunk);
-    if (this.atStart) {
+  private isCurrent(connection: Connection): boolean {
+    return this.phase.status === 'open' && this.phase.connection === connection;
+  }
+
+  private onData(connection: Connection, chunk: Buffer): void {
+    if (!this.isCurrent(connection)) return;
+    connection.lastActivity = performance.now();
+    let text = connection.decoder.write(chunk);
+    if (connection.atStart) {
       if (text === '') return;
-      this.atStart = false;
+      connection.atStart = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     try {
-      this.parser.feed(text);
+      connection.parser.feed(text);
     } catch {
       // The parser refuses to feed once it terminated on an oversized line; onParseError handled that.
     }
   }
 
-  private onMessage(message: EventSourceMessage): void {
-    if (message.id !== undefined) this.onId(message.id);
+  private onMessage(connection: Connection, message: EventSourceMessage): void {
+    if (message.id !== undefined) this.onId(connection, message.id);
     switch (message.event) {
       case undefined:
       case 'message':
         this.onHit(message);
         return;
       case 'gap':
-        this.onGapNotice(message.data);
+        this.onGapNotice(connection, message.data);
         return;
       case 'handler':
         this.onHandler(message.data);
@@ -197,17 +244,18 @@ export class NodeSource {
     }
   }
 
-  private onId(id: string): void {
+  private onId(connection: Connection, id: string): void {
     this.serverHeartbeats = true;
-    this.armIdleTimer();
+    this.armIdleTimer(connection);
     // An empty id resets the last id, as WHATWG says; the next reconnect then cannot resume.
-    this.lastEventId = id === '' ? undefined : id;
-    if (!this.checkEpoch || id === '') return;
-    this.checkEpoch = false;
+    this.lastId = id === '' ? undefined : id;
+    if (!connection.checkEpoch || id === '') return;
+    connection.checkEpoch = false;
+    const resumedFrom = connection.resumedFrom;
     // A server that restarted numbers its events in a new epoch; if it did not say so with a gap notice
     // (an older server, or a history that happened to be empty), the changed epoch says it.
-    if (!this.gapOnThisConnection && this.resumedFrom !== undefined && epochOf(id) !== epochOf(this.resumedFrom)) {
-      this.sink.gap({ node: this.node, reason: 'restart', lastEventId: this.resumedFrom });
+    if (!connection.gapNoticed && resumedFrom !== undefined && epochOf(id) !== epochOf(resumedFrom)) {
+      this.sink.gap({ node: this.node, reason: 'restart', lastEventId: resumedFrom });
     }
   }
 
@@ -222,9 +270,9 @@ export class NodeSource {
     this.sink.event(this.node, event);
   }
 
-  private onGapNotice(data: string): void {
-    this.gapOnThisConnection = true;
-    this.checkEpoch = false;
+  private onGapNotice(connection: Connection, data: string): void {
+    connection.gapNoticed = true;
+    connection.checkEpoch = false;
     let notice: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(data);
@@ -235,7 +283,7 @@ export class NodeSource {
     this.sink.gap({
       node: this.node,
       reason: notice.reason === 'restart' ? 'restart' : 'history',
-      lastEventId: typeof notice.lastEventId === 'string' ? notice.lastEventId : this.resumedFrom,
+      lastEventId: typeof notice.lastEventId === 'string' ? notice.lastEventId : connection.resumedFrom,
       oldestId: notice.oldestId === undefined || notice.oldestId === null ? undefined : String(notice.oldestId),
     });
   }
@@ -262,32 +310,32 @@ export class NodeSource {
     this.sink.problem(new ProtocolError(this.node, `unreadable shard-down event: ${data}`));
   }
 
-  private onParseError(err: ParseError): void {
+  private onParseError(connection: Connection, err: ParseError): void {
     // Unknown fields and bad `retry:` values are the server's business; only an oversized line stops us.
-    if (err.type !== 'max-buffer-size-exceeded') return;
-    this.fail(
+    if (err.type !== 'max-buffer-size-exceeded' || !this.isCurrent(connection)) return;
+    this.end(connection);
+    this.lose(
       new ProtocolError(this.node, `a line exceeded ${this.options.maxBufferSize} characters without ending`, {
         cause: err,
       }),
     );
   }
 
-  private armIdleTimer(): void {
+  private armIdleTimer(connection: Connection): void {
     const { idleTimeout, idleTimeoutAlways } = this.options;
-    if (idleTimeout <= 0 || this.idleTimer !== undefined || this.body === undefined) return;
+    if (idleTimeout <= 0 || connection.idleTimer !== undefined || !this.isCurrent(connection)) return;
     if (!idleTimeoutAlways && !this.serverHeartbeats) return;
-    this.idleTimer = setTimeout(() => this.checkIdle(), idleTimeout);
-    this.idleTimer.unref();
+    connection.idleTimer = setTimeout(() => this.checkIdle(connection), idleTimeout);
+    connection.idleTimer.unref();
   }
 
-  private checkIdle(): void {
-    this.idleTimer = undefined;
-    const body = this.body;
-    if (body === undefined) return;
-    const idle = performance.now() - this.lastActivity;
+  private checkIdle(connection: Connection): void {
+    connection.idleTimer = undefined;
+    if (!this.isCurrent(connection)) return;
+    const idle = performance.now() - connection.lastActivity;
     if (idle < this.options.idleTimeout) {
-      this.idleTimer = setTimeout(() => this.checkIdle(), this.options.idleTimeout - idle);
-      this.idleTimer.unref();
+      connection.idleTimer = setTimeout(() => this.checkIdle(connection), this.options.idleTimeout - idle);
+      connection.idleTimer.unref();
       return;
     }
     const why = new ProtocolError(
@@ -295,17 +343,15 @@ export class NodeSource {
       `no data and no heartbeat for ${Math.round(idle)} ms (idleTimeout ${this.options.idleTimeout} ms); reconnecting`,
     );
     this.sink.problem(why);
-    this.onDropped(body, why);
+    this.onDropped(connection, why);
   }
 
-  private onDropped(body: ResponseBody, cause: unknown): void {
-    if (body !== this.body) return;
+  private onDropped(connection: Connection, cause: unknown): void {
+    if (!this.isCurrent(connection)) return;
     // A connection that lived a while was a success: the next outage gets the full budget of attempts.
-    if (performance.now() - this.connectedAt >= Math.max(1000, this.options.reconnect.maxDelay)) this.attempt = 0;
-    this.detach();
-    if (this.closed) return;
+    if (performance.now() - connection.connectedAt >= Math.max(1000, this.options.reconnect.maxDelay)) this.attempt = 0;
+    this.end(connection);
     this.lastFailure = cause;
-    this.setStatus('reconnecting');
     this.scheduleReconnect();
   }
 
@@ -318,15 +364,16 @@ export class NodeSource {
     const base = policy.initialDelay ?? this.serverRetry ?? DEFAULT_RECONNECT_DELAY;
     const delay = reconnectDelay(this.attempt, base, policy);
     this.attempt++;
-    this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
+    this.setPhase({ status: 'reconnecting', timer: setTimeout(() => void this.reconnect(), delay) });
   }
 
   private async reconnect(): Promise<void> {
-    this.reconnectTimer = undefined;
-    if (this.closed) return;
+    if (this.phase.status !== 'reconnecting') return;
+    const connection = this.newConnection(this.lastId);
+    this.phase = { status: 'reconnecting', connection };
     let body: ResponseBody;
     try {
-      body = await this.request();
+      body = await this.request(connection);
     } catch (err) {
       if (this.closed) return;
       this.lastFailure = err;
@@ -339,35 +386,24 @@ export class NodeSource {
       body.destroy();
       return;
     }
-    this.attach(body);
+    this.attach(connection, body);
     // Without an id to resume from, whatever happened while the connection was down is gone.
-    if (this.resumedFrom === undefined) this.sink.gap({ node: this.node, reason: 'unresumable' });
-  }
-
-  private fail(error: FaultlineError): void {
-    this.detach();
-    this.controller?.abort();
-    this.lose(error);
+    if (connection.resumedFrom === undefined) this.sink.gap({ node: this.node, reason: 'unresumable' });
   }
 
   private lose(cause: unknown): void {
     if (this.closed) return;
-    this.closed = true;
-    this.setStatus('closed');
+    this.phase = { status: 'closed' };
+    this.sink.status(this.node, 'closed');
     this.sink.lost(this.node, new NodeLostError(this.node, this.attempt, cause));
   }
 
-  private setStatus(status: StreamStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    this.sink.status(this.node, status);
+  /** Moves to `phase`, telling the sink when the status it shows changes. */
+  private setPhase(phase: Phase): void {
+    const changed = phase.status !== this.phase.status;
+    this.phase = phase;
+    if (changed) this.sink.status(this.node, phase.status);
   }
-}
-
-/** The server's epoch in an id `<epoch>-<seq>`: all before the last '-' (the whole id if there is none). */
-export function epochOf(id: string): string {
-  const dash = id.lastIndexOf('-');
-  return dash < 0 ? id : id.slice(0, dash);
 }
 
 /** A refusal that retrying will not change: a 4xx other than 408/429, or not an event stream at all. */

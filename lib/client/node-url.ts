@@ -1,10 +1,9 @@
+import { API_BASE_PATH as API_PATH, EVENTS_PATH } from '../wire';
 import { ClientArgumentError } from './errors';
 
 // Turning what a user passes (a base URL, an events URL, a named node) into request URLs and node names.
 // The base may carry a path prefix (a server mounted under /faultline), so paths are appended, not replaced.
 
-const API_PATH = '/v2/error_injection';
-const EVENTS_PATH = API_PATH + '/events';
 
 /** A node given with a name of its own, shown in events and errors instead of its URL. */
 export interface NamedNode {

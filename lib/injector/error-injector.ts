@@ -1,4 +1,5 @@
 import { Observable, Subject } from 'rxjs';
+import { ENABLE_OPTION_NAMES, type EnableOptions } from '../enable-options';
 import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
@@ -6,30 +7,14 @@ import { InjectionHandler, type HandlerHost } from './handler';
 import { randomSeed, seededRandom, shardSeed } from './random';
 import {
   EMPTY_PARAMETERS,
-  MAX_SEED,
   describeValue,
-  validateBoolean,
-  validateInteger,
   validateName,
   validateParameters,
-  validateProbability,
+  validateScalarOptions,
   validateTimeout,
 } from './validate';
 
-export interface EnableOptions {
-  /** Fire once, then disable. A one-shot handler stays reachable by messages until its function returns. */
-  oneShot?: boolean;
-  /** String parameters, readable by the point and sent in every event. */
-  parameters?: Record<string, string>;
-  /** Fire this many times, then disable (an integer >= 1). */
-  count?: number;
-  /** Let the first `skip` reaches of the point pass silently (an integer >= 0). */
-  skip?: number;
-  /** Fire on this share of reaches, 0 to 1, drawn from a generator seeded with `seed`. */
-  probability?: number;
-  /** Seed for `probability`; a random one is chosen (and shown by `get`) when omitted, so a run can be replayed. */
-  seed?: number;
-}
+export type { EnableOptions } from '../enable-options';
 
 /** An injection's state on one shard: the body of one element of ScyllaDB's `GET /injection/{name}`, and more. */
 export interface InjectionState {
@@ -73,7 +58,6 @@ export interface ErrorInjectorOptions {
   defaultHandlerTimeout?: number;
 }
 
-const ENABLE_OPTIONS: ReadonlySet<string> = new Set(['oneShot', 'parameters', 'count', 'skip', 'probability', 'seed']);
 
 /** True when FAULTLINE=off is set in the environment (read once, when an injector is created). */
 export function isSwitchedOffByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -174,18 +158,15 @@ export class ErrorInjector implements HandlerHost {
       throw new InvalidInjectionError(`injection "${name}": options must be an object, got ${describeValue(options)}`);
     }
     for (const key of Object.keys(options)) {
-      if (!ENABLE_OPTIONS.has(key) && (options as Record<string, unknown>)[key] !== undefined) {
+      if (!(ENABLE_OPTION_NAMES as readonly string[]).includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
         throw new InvalidInjectionError(
-          `injection "${name}": unknown option "${key}" (known: ${[...ENABLE_OPTIONS].join(', ')})`,
+          `injection "${name}": unknown option "${key}" (known: ${ENABLE_OPTION_NAMES.join(', ')})`,
         );
       }
     }
-    const oneShot = validateBoolean(name, 'oneShot', options.oneShot) ?? false;
+    const { oneShot = false, count, skip = 0, probability, seed: givenSeed } = validateScalarOptions(name, options);
     const parameters = validateParameters(name, options.parameters);
-    const count = validateInteger(name, 'count', options.count, 1);
-    const skip = validateInteger(name, 'skip', options.skip, 0) ?? 0;
-    const probability = validateProbability(name, options.probability);
-    let seed = validateInteger(name, 'seed', options.seed, 0, MAX_SEED);
+    let seed = givenSeed;
     if (!this.enabled) throw new InjectionsOffError(name, this.offReason);
     if (probability !== undefined && seed === undefined) seed = randomSeed();
     this.release(name);
@@ -274,7 +255,10 @@ export class ErrorInjector implements HandlerHost {
   }
 
   // ---- injection points ------------------------------------------------------------------------------------
-  // Each starts with the same two checks and nothing else on the path where the point does not fire.
+  // Each starts with the same two checks and nothing else on the path where the point does not fire. The checks
+  // are written out in each point on purpose: folded into one shared method they measured 1.95x an empty call,
+  // past the 1.5x a disabled point may cost; written out they stay within it (`npm run bench -- injector`,
+  // docs/benchmarks.md).
 
   /** Lambda point: runs `fn` with the injection's parameters when it fires. */
   inject(name: string, fn: (parameters: InjectionParameters) => void): void {

@@ -1,15 +1,10 @@
+import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import type { InjectionParameters } from '../event';
+import { CONTROL_CHARACTER } from '../wire';
 import { InvalidInjectionError } from './errors';
 
 /** Names longer than this are refused: a name is an identifier, and it travels in URLs and in every event. */
 export const MAX_NAME_LENGTH = 1024;
-
-/** The generator behind `probability` is 32-bit; larger seeds would silently alias smaller ones. */
-export const MAX_SEED = 0xffffffff;
-
-// C0 and C1 control characters and DEL: they cannot be read in a log line and break line-based tools.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A value as it reads in an error message; JSON.stringify alone shows NaN and Infinity as "null". */
 export function describeValue(value: unknown): string {
@@ -29,7 +24,7 @@ export function validateName(name: unknown): asserts name is string {
   if (name.length > MAX_NAME_LENGTH) {
     throw new InvalidInjectionError(`injection name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
   }
-  if (CONTROL.test(name)) {
+  if (CONTROL_CHARACTER.test(name)) {
     throw new InvalidInjectionError(`injection name ${JSON.stringify(name)} contains a control character`);
   }
   if (!(name as string & { isWellFormed(): boolean }).isWellFormed()) {
@@ -78,11 +73,11 @@ export function validateInteger(
   return value;
 }
 
-export function validateProbability(name: string, value: unknown): number | undefined {
+export function validateFraction(name: string, option: string, value: unknown, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
     throw new InvalidInjectionError(
-      `injection "${name}": probability must be a number from 0 to 1, got ${describeValue(value)}`,
+      `injection "${name}": ${option} must be a number from ${min} to ${max}, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -94,6 +89,26 @@ export function validateBoolean(name: string, option: string, value: unknown): b
     throw new InvalidInjectionError(`injection "${name}": ${option} must be a boolean, got ${describeValue(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks every option of an enable but `parameters` against its spec in ENABLE_OPTIONS: the first bad one
+ * throws InvalidInjectionError naming the injection, the option and the value.
+ */
+export function validateScalarOptions(name: string, options: EnableOptions): Omit<EnableOptions, 'parameters'> {
+  const out: Record<string, number | boolean> = {};
+  for (const key of SCALAR_OPTION_NAMES) {
+    const spec = scalarOption(key);
+    const value: unknown = options[key];
+    const valid =
+      spec.kind === 'boolean'
+        ? validateBoolean(name, key, value)
+        : spec.kind === 'integer'
+          ? validateInteger(name, key, value, spec.min ?? 0, spec.max)
+          : validateFraction(name, key, value, spec.min ?? 0, spec.max ?? 1);
+    if (valid !== undefined) out[key] = valid;
+  }
+  return out;
 }
 
 /** A timeout in ms: a number >= 0 (Infinity allowed: no timer). */

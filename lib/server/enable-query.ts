@@ -1,22 +1,22 @@
-import type { EnableOptions } from '../injector';
+import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import { booleanValue, integerValue, parseQuery, probabilityValue } from './query';
 
-/** `one_shot` is ScyllaDB's; `count`, `skip`, `probability` and `seed` are ours (a ScyllaDB client never sends them). */
-export const ENABLE_QUERY = ['one_shot', 'count', 'skip', 'probability', 'seed'] as const;
+/** `one_shot` is ScyllaDB's; the others are ours (a ScyllaDB client never sends them). */
+export const ENABLE_QUERY = SCALAR_OPTION_NAMES.map((key) => scalarOption(key).query);
 
 /** The enable options a `POST /injection/{name}` query asks for (parameters come from the body). */
 export function enableOptionsFromQuery(raw: string): EnableOptions {
   const query = parseQuery(raw, ENABLE_QUERY);
-  const options: EnableOptions = {};
-  const oneShot = booleanValue(query, 'one_shot');
-  if (oneShot !== undefined) options.oneShot = oneShot;
-  const count = integerValue(query, 'count', 1);
-  if (count !== undefined) options.count = count;
-  const skip = integerValue(query, 'skip', 0);
-  if (skip !== undefined) options.skip = skip;
-  const probability = probabilityValue(query, 'probability');
-  if (probability !== undefined) options.probability = probability;
-  const seed = integerValue(query, 'seed', 0);
-  if (seed !== undefined) options.seed = seed;
+  const options: Record<string, number | boolean> = {};
+  for (const key of SCALAR_OPTION_NAMES) {
+    const spec = scalarOption(key);
+    const value =
+      spec.kind === 'boolean'
+        ? booleanValue(query, spec.query)
+        : spec.kind === 'integer'
+          ? integerValue(query, spec.query, spec.min ?? 0)
+          : probabilityValue(query, spec.query);
+    if (value !== undefined) options[key] = value;
+  }
   return options;
 }

@@ -1,6 +1,7 @@
 import { INJECTION_TYPES, isInjectionType, type InjectionType } from '../event';
 import type { EventsOptions } from '../shards';
 import { validateName } from '../injector/validate';
+import { CONTROL_CHARACTER } from '../wire';
 import { badQuery, booleanValue, parseInteger, singleValue, type Query } from './query';
 
 /**
@@ -72,11 +73,8 @@ function checkName(name: string): string {
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 function checkEventId(id: string): string {
-  if (id.length > MAX_EVENT_ID_LENGTH || CONTROL.test(id)) {
+  if (id.length > MAX_EVENT_ID_LENGTH || CONTROL_CHARACTER.test(id)) {
     throw badQuery(`Last-Event-ID ${JSON.stringify(id.slice(0, 80))} is not an event id of this server`);
   }
   return id;

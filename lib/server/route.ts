@@ -1,8 +1,6 @@
 import { validateName } from '../injector/validate';
+import { API_BASE_PATH as BASE_PATH, EVENTS_PATH } from '../wire';
 import { BadRequestError } from './errors';
-
-/** The base path of every route, as in ScyllaDB's REST API. */
-export const BASE_PATH = '/v2/error_injection';
 
 export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events' | 'lifetime-enters' | 'disconnect';
 
@@ -49,7 +47,7 @@ export function matchRoute(target: string): Route | null {
   const rawPath = q === -1 ? path : path.slice(0, q);
   const query = q === -1 ? '' : path.slice(q + 1);
   if (rawPath === BASE_PATH + '/injection') return { kind: 'injections', query };
-  if (rawPath === BASE_PATH + '/events') return { kind: 'events', query };
+  if (rawPath === EVENTS_PATH) return { kind: 'events', query };
   if (rawPath.startsWith(LIFETIME_ENTERS_PREFIX)) {
     return { kind: 'lifetime-enters', rawName: rawPath.slice(LIFETIME_ENTERS_PREFIX.length), query };
   }

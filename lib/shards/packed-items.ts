@@ -1,4 +1,4 @@
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import { INJECTION_TYPES, type HandlerEvent, type InjectionEvent, type InjectionParameters, type InjectionType } from '../event';
 
 // How a worker's hits cross to the main thread: in columns, not as one object per hit. Cloning an object per
 // hit made the main thread spend most of its time deserialising and collecting garbage; typed arrays are
@@ -21,7 +21,8 @@ export interface PackedItems {
   readonly params: readonly InjectionParameters[];
 }
 
-const TYPES: readonly InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
+// A hit's type travels as its index in INJECTION_TYPES; both ends run the same build.
+const TYPES = INJECTION_TYPES;
 const TYPE_CODES: Readonly<Record<InjectionType, number>> = { sleep: 0, handler: 1, exception: 2, lambda: 3 };
 const WAITING = 4;
 const RELEASED = 5;

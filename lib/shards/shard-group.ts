@@ -9,6 +9,7 @@ import {
   type ErrorInjector,
   type InjectionState,
 } from '../injector';
+import { copyEnableOptions } from '../enable-options';
 import { EMPTY_PARAMETERS } from '../injector/validate';
 import { ShardApplyError, ShardAttachError, ShardGroupClosedError } from './errors';
 import { acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
@@ -26,7 +27,8 @@ import type {
   ShardInfo,
 } from './types';
 import { ShardUnreachable, WorkerLink, type WorkerLinkHost } from './worker-link';
-import { formatWireId, newEpoch, parseWireId } from './wire-id';
+import { formatWireId, parseWireId } from '../wire';
+import { newEpoch } from './wire-id';
 
 const DEFAULT_HISTORY_SIZE = 10_000;
 const DEFAULT_APPLY_TIMEOUT = 10_000;
@@ -208,7 +210,7 @@ export class ShardGroup {
   async enableOnAll(name: string, options: EnableOptions = {}): Promise<BroadcastResult> {
     this.assertOpen('enableOnAll');
     this.injector.enable(name, options);
-    const sent = portableOptions(options);
+    const sent = copyEnableOptions(options);
     // One seed for every shard, so a probabilistic run can be replayed from what stateOnAll shows; each shard
     // mixes its number into it (shardSeed), so the shards do not fire in lockstep.
     if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
@@ -527,18 +529,6 @@ function checkCount(option: string, value: unknown, fallback: number, min: numbe
     throw new TypeError(`ShardGroup option ${option} must be an integer >= ${min}, got ${String(value)}`);
   }
   return value;
-}
-
-/** The options as plain data, so they can cross to a worker (a caller's object may hold anything else). */
-function portableOptions(options: EnableOptions): { -readonly [K in keyof EnableOptions]: EnableOptions[K] } {
-  const out: { -readonly [K in keyof EnableOptions]: EnableOptions[K] } = {};
-  if (options.oneShot !== undefined) out.oneShot = options.oneShot;
-  if (options.parameters !== undefined) out.parameters = { ...options.parameters };
-  if (options.count !== undefined) out.count = options.count;
-  if (options.skip !== undefined) out.skip = options.skip;
-  if (options.probability !== undefined) out.probability = options.probability;
-  if (options.seed !== undefined) out.seed = options.seed;
-  return out;
 }
 
 /** Rebuilds a worker's error as the typed error the same failure raises on the main thread. */

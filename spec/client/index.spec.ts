@@ -42,7 +42,7 @@ describe('faultline/client', () => {
     }
   });
 
-  it('loads only the event codec and the error base from the rest of the package (built entry)', () => {
+  it('loads only the ground floor (event codec, enable options, wire constants, error base) from the rest of the package (built entry)', () => {
     const built = join(__dirname, '../../dist/cjs/client/index.js');
     if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
     const script = `
@@ -53,6 +53,6 @@ describe('faultline/client', () => {
     `;
     const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(['errors.js', 'event.js']);
+    expect(JSON.parse(run.stdout)).toEqual(['enable-options.js', 'errors.js', 'event.js', 'wire.js']);
   });
 });

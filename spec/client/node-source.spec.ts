@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { EventGapError, HttpError, NodeLostError, ProtocolError } from '../../lib/client/errors';
 import type { InjectionStream } from '../../lib/client/injection-stream';
-import { epochOf } from '../../lib/client/node-source';
 import { openInjectionStream } from '../../lib/client/open-injection-stream';
 import type { StreamStatus } from '../../lib/client/types';
 import { startResumableStandIn, type ResumableStandIn } from '../helpers/resumable-stand-in';
@@ -246,13 +245,5 @@ describe('decoding the body', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-  });
-});
-
-describe('epochOf', () => {
-  it('is the part of an id before its last dash', () => {
-    expect(epochOf('abc-12')).toBe('abc');
-    expect(epochOf('a-b-3')).toBe('a-b');
-    expect(epochOf('17')).toBe('17');
   });
 });

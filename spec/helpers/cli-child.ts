@@ -167,6 +167,26 @@ export async function startServe(args: readonly string[] = [], env: NodeJS.Proce
 }
 
 /**
+ * One `faultline serve` child for a whole describe block: started in beforeAll, killed in afterAll. The
+ * returned handle reads the child's URL once it is up.
+ */
+export function serveForSuite(args: readonly string[]): { readonly url: string } {
+  let child: ServeChild | undefined;
+  beforeAll(async () => {
+    child = await startServe(args);
+  });
+  afterAll(async () => {
+    await child?.kill();
+  });
+  return {
+    get url(): string {
+      if (child === undefined) throw new Error('serveForSuite: the server is used before its beforeAll ran');
+      return child.url;
+    },
+  };
+}
+
+/**
  * Runs `fn` with a REST client on its own connection pool and closes the pool after, so the checks a test
  * makes over REST (independently of the CLI under test) leave no socket open behind them.
  */

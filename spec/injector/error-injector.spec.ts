@@ -28,17 +28,21 @@ afterEach(() => {
 });
 
 describe('a point whose injection is not enabled', () => {
-  // Nothing enabled, another name enabled (the name filter rejects), and a name that passes the filter (same
-  // length and last character) so the Map lookup runs: every path must do nothing at all.
-  const setups: Array<[string, (i: ErrorInjector) => void]> = [
-    ['nothing is enabled', () => {}],
-    ['another injection is enabled', (i) => i.enable('something_else')],
-    ['a name of the same length and last character is enabled', (i) => i.enable('ofX')],
+  // Nothing enabled, another name enabled (the name filter rejects), and a name that passes the filter so the
+  // Map lookup runs: every path must do nothing at all. The filter keeps bit `length & 31` and bit
+  // `lastCharCode & 31`, so 'off' passes for 'ofF' ('f' is 102, 'F' is 70: both 6 modulo 32).
+  const setups: Array<[string, (i: ErrorInjector) => void, number]> = [
+    ['nothing is enabled', () => {}, 0],
+    ['another injection is enabled', (i) => i.enable('something_else'), 0],
+    ['a name the filter cannot tell from it is enabled', (i) => i.enable('off'), 7],
   ];
 
-  test.each(setups)('does nothing, synchronously, when %s', async (_label, setup) => {
+  test.each(setups)('does nothing, synchronously, when %s', async (_label, setup, lookups) => {
     const injector = newInjector();
     setup(injector);
+    // Counts the lookups that get past the filter, to prove each setup takes the path it is named for.
+    const entries = (injector as unknown as { entries: Map<string, unknown> }).entries;
+    const lookup = jest.spyOn(entries, 'get');
     const hits = record(injector.hits$);
     const handlerEvents = record(injector.handlerEvents$);
     const fn = jest.fn();
@@ -52,6 +56,8 @@ describe('a point whose injection is not enabled', () => {
     expect(injector.injectError('ofF', () => new Error('never'))).toBeUndefined();
     expect(injector.injectHandler('ofF', fn)).toBeUndefined();
     await slept; // awaiting the result of a disabled sleep point still works
+    expect(lookup.mock.calls).toEqual(Array.from({ length: lookups }, () => ['ofF']));
+    lookup.mockRestore();
 
     expect(fn).not.toHaveBeenCalled();
     expect(hits).toEqual([]);

@@ -104,7 +104,7 @@ const badOptions: Array<[string, unknown, string]> = [
   [
     'an unknown option (a typo)',
     { oneshot: true },
-    'injection "keep": unknown option "oneshot" (known: oneShot, parameters, count, skip, probability, seed)',
+    'injection "keep": unknown option "oneshot" (known: oneShot, count, skip, probability, seed, parameters)',
   ],
   ['parameters a string', { parameters: 'a=1' }, 'injection "keep": parameters must be a plain object of strings, got string'],
   ['parameters null', { parameters: null }, 'injection "keep": parameters must be a plain object of strings, got null'],

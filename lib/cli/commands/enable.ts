@@ -1,4 +1,5 @@
 import type { EnableInjectionOptions } from '../../client';
+import { SCALAR_OPTION_NAMES, scalarOption, type ScalarOptionSpec } from '../../enable-options';
 import {
   expectPositionals,
   flagOption,
@@ -17,34 +18,31 @@ import { resolveTarget } from './target';
 
 const NAME = 'enable';
 
+// The flags of the enable options come from their one definition (lib/enable-options.ts).
+const flagOf = (spec: ScalarOptionSpec): string => spec.flag ?? spec.query;
+const argOf = (spec: ScalarOptionSpec): string => (spec.kind === 'boolean' ? '' : spec.kind === 'integer' ? ' N' : ' P');
+const SPECS = SCALAR_OPTION_NAMES.map((key) => [key, scalarOption(key)] as const);
+const OURS = SPECS.filter(([, spec]) => !spec.scylla).map(([, spec]) => `--${flagOf(spec)}`);
+
 export const enableCommand: Command = {
   name: NAME,
   summary: 'enable an injection on every shard',
   options: {
     ...CLIENT_OPTIONS,
-    'one-shot': { type: 'boolean' },
     param: { type: 'string', multiple: true, short: 'p' },
-    count: { type: 'string' },
-    probability: { type: 'string' },
-    skip: { type: 'string' },
-    seed: { type: 'string' },
+    ...Object.fromEntries(SPECS.map(([, spec]) => [flagOf(spec), { type: spec.kind === 'boolean' ? 'boolean' : 'string' }])),
   },
-  help: `Usage: faultline enable URL NAME [--one-shot] [--param KEY=VALUE]... [--count N] [--probability P]
-                        [--skip K] [--seed S]
+  help: `Usage: faultline enable URL NAME [--param KEY=VALUE]... ${SPECS.map(([, spec]) => `[--${flagOf(spec)}${argOf(spec)}]`).join(' ')}
 
 Enables injection NAME on every shard of the server. Enabling a name that is already enabled replaces it.
 
 Options:
-  --one-shot           fire once, then disable
   -p, --param K=V      a string parameter the point can read, sent in every event (repeatable)
-  --count N            fire N times, then disable
-  --probability P      fire on this share of reaches, 0 to 1
-  --skip K             let the first K reaches pass
-  --seed S             seed of --probability's generator, to replay a run
+${SPECS.map(([, spec]) => `  ${`--${flagOf(spec)}${argOf(spec)}`.padEnd(21)}${spec.help}`).join('\n')}
 ${TOKEN_HELP}
   -h, --help           show this help
 
---count, --probability, --skip and --seed are faultline's; a ScyllaDB node ignores them.
+${OURS.slice(0, -1).join(', ')} and ${OURS[OURS.length - 1]} are faultline's; a ScyllaDB node ignores them.
 ${URL_HELP}
 `,
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -52,17 +50,19 @@ ${URL_HELP}
     expectPositionals(NAME, positionals, ['URL', 'NAME']);
     const target = resolveTarget(NAME, positionals[0], values, io.env);
     const name = nameArgument(NAME, 'NAME', positionals[1]);
-    const options: EnableInjectionOptions = { oneShot: flagOption(values, 'one-shot') };
+    const options: EnableInjectionOptions = {};
     const parameters = parameterOptions(NAME, stringsOption(values, 'param'));
     if (parameters !== undefined) options.parameters = parameters;
-    const count = integerOption(NAME, 'count', stringOption(values, 'count'), 1);
-    if (count !== undefined) options.count = count;
-    const probability = numberOption(NAME, 'probability', stringOption(values, 'probability'), 0, 1);
-    if (probability !== undefined) options.probability = probability;
-    const skip = integerOption(NAME, 'skip', stringOption(values, 'skip'), 0);
-    if (skip !== undefined) options.skip = skip;
-    const seed = integerOption(NAME, 'seed', stringOption(values, 'seed'), 0, 0xffffffff);
-    if (seed !== undefined) options.seed = seed;
+    for (const [key, spec] of SPECS) {
+      const flag = flagOf(spec);
+      const value =
+        spec.kind === 'boolean'
+          ? flagOption(values, flag) || undefined
+          : spec.kind === 'integer'
+            ? integerOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max)
+            : numberOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
+      if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+    }
 
     await withApi(target, (api) => api.enable(name, options));
     io.stdout.write(`enabled ${name} on ${target.label}${describe(options)}\n`);
@@ -72,11 +72,11 @@ ${URL_HELP}
 
 function describe(o: EnableInjectionOptions): string {
   const parts: string[] = [];
-  if (o.oneShot) parts.push('one-shot');
-  if (o.count !== undefined) parts.push(`count ${o.count}`);
-  if (o.probability !== undefined) parts.push(`probability ${o.probability}`);
-  if (o.skip !== undefined) parts.push(`skip ${o.skip}`);
-  if (o.seed !== undefined) parts.push(`seed ${o.seed}`);
+  for (const [key, spec] of SPECS) {
+    const value = o[key];
+    if (value === true) parts.push(flagOf(spec));
+    else if (typeof value === 'number') parts.push(`${flagOf(spec)} ${value}`);
+  }
   if (o.parameters !== undefined) parts.push(formatParameters(o.parameters as Record<string, string>));
   return parts.length ? ` (${parts.join(', ')})` : '';
 }

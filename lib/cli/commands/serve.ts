@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { injector } from '../../injector';
+import { API_BASE_PATH, DASHBOARD_PATH, EVENTS_PATH } from '../../wire';
 import { createInjectionServer, dashboardHandler, OpenServerRefusedError, ShardGroup, type InjectionServer } from '../../server';
 import { flagOption, integerOption, stringOption, stringsOption, type ParsedArgs } from '../args';
 import { HELP_OPTION, type CliIo, type Command } from '../command';
@@ -143,9 +144,9 @@ export function describeServer(url: string, options: ServeOptions, invokedAs: st
   const shards = `${options.shards} shard${options.shards === 1 ? '' : 's'}: main thread${workers ? ` + ${workers} worker${workers === 1 ? '' : 's'}` : ''}`;
   const withToken = (u: string): string => (options.token === undefined ? u : `${u}?token=${encodeURIComponent(options.token)}`);
   let text = `faultline listening on ${url} (${shards})\n`;
-  text += `  REST API   ${url}/v2/error_injection/injection\n`;
-  text += `  events     ${url}/v2/error_injection/events\n`;
-  text += `  dashboard  ${withToken(url + '/v2/error_injection/ui/')}\n`;
+  text += `  REST API   ${url}${API_BASE_PATH}/injection\n`;
+  text += `  events     ${url}${EVENTS_PATH}\n`;
+  text += `  dashboard  ${withToken(url + DASHBOARD_PATH)}\n`;
   for (const other of networkUrls) text += `  network    ${other}\n`;
   if (options.token !== undefined) text += `  token      required (Authorization: Bearer ..., or FAULTLINE_TOKEN for the CLI)\n`;
   else if (networkUrls.length > 0) text += `  WARNING    no token: anyone who can reach this server controls its injections\n`;

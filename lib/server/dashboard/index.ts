@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction } from '../options';
+import { DASHBOARD_PATH } from '../../wire';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './page';
 
 export { DASHBOARD_CSP, DASHBOARD_HTML } from './page';
 
 /** Where the dashboard lives, beside the API it drives. */
-export const DASHBOARD_PATH = '/v2/error_injection/ui/';
+export { DASHBOARD_PATH };
 
 const PAGE = Buffer.from(DASHBOARD_HTML, 'utf8');
 

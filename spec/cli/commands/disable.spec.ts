@@ -1,15 +1,7 @@
-import { runCli, startServe, withRest, type ServeChild } from '../../helpers/cli-child';
+import { runCli, serveForSuite, withRest } from '../../helpers/cli-child';
 
 describe('faultline disable', () => {
-  let server: ServeChild;
-
-  beforeAll(async () => {
-    server = await startServe(['--shards', '2']);
-  });
-
-  afterAll(async () => {
-    await server.kill();
-  });
+  const server = serveForSuite(['--shards', '2']);
 
   beforeEach(async () => {
     await withRest(server.url, async (api) => {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LINE_DEADLINE_MS, runCli, startServe, withRest, type ServeChild } from '../../helpers/cli-child';
+import { LINE_DEADLINE_MS, runCli, serveForSuite, startServe, withRest } from '../../helpers/cli-child';
 
 /** Re-checks a condition that has no event of its own (server state over REST) until a deadline. */
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {
@@ -11,15 +11,7 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
 }
 
 describe('faultline enable', () => {
-  let server: ServeChild;
-
-  beforeAll(async () => {
-    server = await startServe(['--shards', '2']);
-  });
-
-  afterAll(async () => {
-    await server.kill();
-  });
+  const server = serveForSuite(['--shards', '2']);
 
   afterEach(async () => {
     await runCli(['disable', server.url]);
@@ -58,7 +50,7 @@ describe('faultline enable', () => {
       const url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
       const r = await runCli(['enable', url, 'cli y', '--count', '3', '--probability', '0.5', '--skip', '2', '--seed', '7', '-p', 'k=v']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('(count 3, probability 0.5, skip 2, seed 7, k=v)');
+      expect(r.stdout).toContain('(count 3, skip 2, probability 0.5, seed 7, k=v)');
       expect(seen).toEqual([
         {
           method: 'POST',

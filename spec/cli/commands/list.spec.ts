@@ -1,17 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runCli, startServe, withRest, type ServeChild } from '../../helpers/cli-child';
+import { runCli, serveForSuite, withRest } from '../../helpers/cli-child';
 
 describe('faultline list', () => {
-  let server: ServeChild;
-
-  beforeAll(async () => {
-    server = await startServe(['--shards', '2']);
-  });
-
-  afterAll(async () => {
-    await server.kill();
-  });
+  const server = serveForSuite(['--shards', '2']);
 
   afterEach(async () => {
     await runCli(['disable', server.url]);

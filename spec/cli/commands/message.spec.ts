@@ -1,17 +1,9 @@
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { openInjectionStream } from '../../../lib/client';
-import { runCli, startServe, type ServeChild } from '../../helpers/cli-child';
+import { runCli, serveForSuite } from '../../helpers/cli-child';
 
 describe('faultline message', () => {
-  let server: ServeChild;
-
-  beforeAll(async () => {
-    server = await startServe(['--demo', '--shards', '2']);
-  });
-
-  afterAll(async () => {
-    await server.kill();
-  });
+  const server = serveForSuite(['--demo', '--shards', '2']);
 
   it('releases the handlers waiting for a message, on every shard', async () => {
     const stream = await openInjectionStream(server.url, { handlerEvents: true, injection: 'demo_handler' });

@@ -1,7 +1,7 @@
-import { runCli, startCli, startServe, type CliChild, type ServeChild } from '../../helpers/cli-child';
+import { runCli, serveForSuite, startCli, type CliChild } from '../../helpers/cli-child';
 
 describe('faultline wait', () => {
-  let server: ServeChild;
+  const server = serveForSuite(['--demo', '--shards', '2']);
   const children: CliChild[] = [];
   const wait = async (args: string[]): Promise<CliChild> => {
     const w = startCli(['wait', server.url, ...args]);
@@ -9,14 +9,6 @@ describe('faultline wait', () => {
     await w.stderr.next(/^faultline wait: waiting for /);
     return w;
   };
-
-  beforeAll(async () => {
-    server = await startServe(['--demo', '--shards', '2']);
-  });
-
-  afterAll(async () => {
-    await server.kill();
-  });
 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((c) => c.kill()));

@@ -1,0 +1,45 @@
+// What both sides of the wire must agree on besides the event itself (event.ts) and the enable options
+// (enable-options.ts): where the routes live, what an event id looks like, which characters never belong in a
+// name or an id. Ground floor: the client imports it, so it imports nothing.
+
+/** The base of every route, as in ScyllaDB's REST API. */
+export const API_BASE_PATH = '/v2/error_injection';
+/** The event stream (faultline's, and ScyllaDB's where it has one). */
+export const EVENTS_PATH = API_BASE_PATH + '/events';
+/** The dashboard page (faultline's). */
+export const DASHBOARD_PATH = API_BASE_PATH + '/ui/';
+
+/**
+ * C0 and C1 control characters and DEL: they cannot be read in a log line and break line-based tools, so no
+ * injection name or event id holds one.
+ */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+// An event id is `${epoch}-${seq}`: the epoch names one ShardGroup instance (so ids from before a restart are
+// recognised as foreign), the seq is the group's global hit counter.
+
+export function formatWireId(epoch: string, seq: number): string {
+  return epoch + '-' + seq;
+}
+
+/** Splits a wire id; undefined for anything that is not `<epoch>-<positive integer>`. */
+export function parseWireId(id: string): { epoch: string; seq: number } | undefined {
+  const dash = id.lastIndexOf('-');
+  if (dash <= 0) return undefined;
+  const digits = id.slice(dash + 1);
+  if (!/^[1-9]\d{0,15}$/.test(digits)) return undefined;
+  const seq = Number(digits);
+  if (!Number.isSafeInteger(seq)) return undefined;
+  return { epoch: id.slice(0, dash), seq };
+}
+
+/**
+ * The epoch of an id: all before its last '-', or the whole id if it has none. Looser than parseWireId on
+ * purpose: the client compares the ids of any server, and two ids of one epoch must compare equal here even
+ * when they are not ours.
+ */
+export function epochOf(id: string): string {
+  const dash = id.lastIndexOf('-');
+  return dash < 0 ? id : id.slice(0, dash);
+}
