@@ -23,7 +23,7 @@ import { StreamRegistry } from './stream-registry';
 export interface InjectionServerStats {
   /** Event streams open now. */
   readonly streams: number;
-  /** Requests being served now, open event streams included (what maxConnections bounds). */
+  /** Requests being served now, open event streams included (maxConnections bounds the others, maxStreams the streams). */
   readonly requests: number;
   /** Live-source subscribers on each shard, index = shard (the group's subscriberCounts()). */
   readonly subscriptions: number[];
@@ -64,6 +64,7 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
     maxBufferBytes: config.maxBufferBytes,
   };
   let requests = 0;
+  let streamRequests = 0;
   let closed = false;
 
   const handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
@@ -79,12 +80,18 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
       sendError(res, new ServiceUnavailableError('the server is closing'));
       return;
     }
-    if (requests >= config.maxConnections) {
-      sendError(res, new ServiceUnavailableError(`the server is serving its maximum of ${config.maxConnections} requests; try again`));
+    const isStream = route.kind === 'events';
+    if (isStream ? streamRequests >= config.maxStreams : requests - streamRequests >= config.maxConnections) {
+      const limit = isStream ? `${config.maxStreams} event streams` : `${config.maxConnections} requests`;
+      sendError(res, new ServiceUnavailableError(`the server is serving its maximum of ${limit}; try again`));
       return;
     }
     requests++;
-    res.once('close', () => requests--);
+    if (isStream) streamRequests++;
+    res.once('close', () => {
+      requests--;
+      if (isStream) streamRequests--;
+    });
     serve(route, req, res).catch((err: unknown) => {
       if (err instanceof RequestAbortedError) res.destroy();
       else sendError(res, err);

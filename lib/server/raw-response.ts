@@ -1,0 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * A whole JSON error answer as raw HTTP/1.1 bytes, for the places where Node gives a socket rather than a
+ * response (a request it could not parse, CONNECT, a connection over the cap); it always closes the connection.
+ */
+export function rawJsonResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ message, code });
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}connection: close\r\n\r\n${body}`;
+}
