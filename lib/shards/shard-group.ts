@@ -14,6 +14,7 @@ import { ShardApplyError, ShardAttachError, ShardGroupClosedError } from './erro
 import { acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
 import { gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
+import { hitBytes } from './hit-bytes';
 import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { PROTOCOL_VERSION, type ControlOp, type WatchFlags, type WireError } from './protocol';
 import { Reader } from './reader';
@@ -29,6 +30,7 @@ import { ShardUnreachable, WorkerLink, type WorkerLinkHost } from './worker-link
 import { formatWireId, newEpoch, parseWireId } from './wire-id';
 
 const DEFAULT_HISTORY_SIZE = 10_000;
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_APPLY_TIMEOUT = 10_000;
 
 /** Threads of this process that belong to a group: a worker can be a shard of one group at a time. */
@@ -82,7 +84,10 @@ export class ShardGroup {
     this.injector = options.injector ?? threadInjector;
     this.historySize = checkCount('historySize', options.historySize, DEFAULT_HISTORY_SIZE, 0);
     this.applyTimeout = checkCount('applyTimeout', options.applyTimeout, DEFAULT_APPLY_TIMEOUT, 1);
-    this.history = new HitHistory(this.historySize);
+    this.history = new HitHistory(
+      this.historySize,
+      checkCount('historyBytes', options.historyBytes, DEFAULT_HISTORY_BYTES, 0),
+    );
     this.updateWatch(0);
   }
 
@@ -452,7 +457,7 @@ export class ShardGroup {
     const id = formatWireId(this.epoch, seq);
     const event: InjectionEvent = { injection, type, shard, ts, params, id };
     const hit = new Hit(seq, id, event);
-    this.history.push(hit);
+    this.history.push(hit, hitBytes(injection, params));
     for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);
     const readers = this.shardReaders.get(shard);
     if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, event)) reader.push(hit);
