@@ -15,6 +15,7 @@ import { acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter 
 import { gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { hitBytes } from './hit-bytes';
+import { ParametersInterner } from './parameters-interner';
 import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { PROTOCOL_VERSION, type ControlOp, type WatchFlags, type WireError } from './protocol';
 import { Reader } from './reader';
@@ -54,6 +55,7 @@ export class ShardGroup {
   private readonly historySize: number;
   private readonly applyTimeout: number;
   private readonly history: HitHistory;
+  private readonly workerParameters = new ParametersInterner();
   /** Index = shard number; index 0 (the main thread) has no link. */
   private readonly links: (WorkerLink | undefined)[] = [undefined];
   private readonly joining = new Map<WorkerLink, Joining>();
@@ -438,7 +440,10 @@ export class ShardGroup {
     if (this.closed) return;
     for (let i = 0; i < items.length; i++) {
       if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
-      else this.ingest(shard, hitName(items, i), hitType(items, i), items.ts[i], hitParams(items, i));
+      else {
+        const name = hitName(items, i);
+        this.ingest(shard, name, hitType(items, i), items.ts[i], this.workerParameters.intern(shard, name, hitParams(items, i)));
+      }
     }
   }
 
@@ -487,6 +492,7 @@ export class ShardGroup {
     this.shardReaders.clear();
     this.updateWatch(0);
     this.history.clear();
+    this.workerParameters.clear();
     // Workers that never said hello are not in `links` but still hold a claim and a channel.
     const unwelcomed: WorkerLink[] = [];
     for (const [link, joining] of this.joining) {
