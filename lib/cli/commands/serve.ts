@@ -169,7 +169,7 @@ export const SERVE_OPTIONS_HELP = `  --host HOST          address to listen on (
 
 export const DEMO_HELP = `The demo workload keeps passing these points on every shard, each about every 100 ms, so enabling one
 produces hits at once:
-  demo_sleep       sleeps "ms" milliseconds (parameter, default 500)
+  demo_sleep       sleeps "ms" milliseconds (parameter, default 500, at most 60000)
   demo_exception   throws InjectedError; the workload catches it, as an app would
   demo_lambda      runs a small function
   demo_handler     waits for a message ('faultline message URL demo_handler') for at most "timeout" ms
