@@ -5,7 +5,7 @@ import { dashboardHandler } from './dashboard';
 import { HttpError, InvalidServerOptionError } from './errors';
 import { injectionHandler, type InjectionServerStats } from './handler';
 import { integerOption, type InjectionHandlerOptions } from './options';
-import { rawJsonResponse } from './raw-response';
+import { clientErrorResponse } from './raw-response';
 import { sendError } from './responses';
 import { guardSockets, resolveSocketLimits, timeoutServerOptions, type SocketLimits } from './socket-guard';
 
@@ -69,8 +69,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    socket.end(rawJsonResponse(status, 'ERR_FAULTLINE_BAD_HTTP', `malformed HTTP request: ${err.message}`));
+    socket.end(clientErrorResponse(err));
   });
 
   try {

@@ -10,3 +10,16 @@ export function rawJsonResponse(status: number, code: string, message: string, h
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   return `${head}connection: close\r\n\r\n${body}`;
 }
+
+/** The answer to a request Node could not take: headers too large (431), too slow (408), or malformed (400). */
+export function clientErrorResponse(err: NodeJS.ErrnoException): string {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return rawJsonResponse(431, 'ERR_FAULTLINE_BAD_HTTP', `malformed HTTP request: ${err.message}`);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return rawJsonResponse(
+      408,
+      'ERR_FAULTLINE_REQUEST_TIMEOUT',
+      'the request did not arrive in time (headers within headersTimeoutMs, the whole request within requestTimeoutMs)',
+    );
+  }
+  return rawJsonResponse(400, 'ERR_FAULTLINE_BAD_HTTP', `malformed HTTP request: ${err.message}`);
+}

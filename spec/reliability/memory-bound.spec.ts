@@ -8,7 +8,7 @@ import { until } from '../server/support/until';
 // issue 17 its RSS grew ~57 MB/s (the history kept 10,000 hits whatever their size). Now the history is
 // bounded in bytes too (historyBytes, default 64 MiB) and RSS must stay under RSS_BOUND_MB, the bound
 // docs/guide.md gives, for the whole run. FAULTLINE_RSS_MS sets how long (default 10 000 so the suite keeps
-// its time; the 60 000 ms run is reported in docs/benchmarks.md).
+// its time; the 60 000 ms run is reported in docs/architecture.md, reliability suite).
 
 const RUN_MS = Number(process.env.FAULTLINE_RSS_MS ?? 10_000);
 /** What docs/guide.md promises for a server with default options, whatever is enabled. */

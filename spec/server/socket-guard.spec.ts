@@ -1,5 +1,5 @@
 import { InvalidServerOptionError } from '../../lib/server/errors';
-import { rawJsonResponse } from '../../lib/server/raw-response';
+import { clientErrorResponse, rawJsonResponse } from '../../lib/server/raw-response';
 import { resolveSocketLimits, timeoutServerOptions } from '../../lib/server/socket-guard';
 import { createInjectionServer } from '../../lib/server';
 
@@ -29,5 +29,18 @@ describe('rawJsonResponse', () => {
     );
     // Bytes, not characters: é is two.
     expect(rawJsonResponse(400, 'E', 'é')).toContain('content-length: 27\r\n');
+  });
+});
+
+describe('clientErrorResponse', () => {
+  const error = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
+  test('431 for headers too large, 408 for a request too slow, 400 for the rest', () => {
+    expect(clientErrorResponse(error('HPE_HEADER_OVERFLOW', 'Header overflow'))).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    const slow = clientErrorResponse(error('ERR_HTTP_REQUEST_TIMEOUT', 'Request timeout'));
+    expect(slow).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(slow).toContain('"code":"ERR_FAULTLINE_REQUEST_TIMEOUT"');
+    const bad = clientErrorResponse(error('HPE_INVALID_METHOD', 'Invalid method encountered'));
+    expect(bad).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(bad).toContain('{"message":"malformed HTTP request: Invalid method encountered","code":"ERR_FAULTLINE_BAD_HTTP"}');
   });
 });
