@@ -98,20 +98,6 @@ describe('startDemoWorkload', () => {
     await w.stop();
     expect(injector.get('demo_handler').waiters).toBe(0);
   });
-});
-
-describe('startDemoWorkload with parameters its points cannot use', () => {
-  let injector: ErrorInjector;
-  let workload: DemoWorkload | undefined;
-
-  beforeEach(() => {
-    injector = new ErrorInjector();
-  });
-
-  afterEach(async () => {
-    await workload?.stop();
-    workload = undefined;
-  });
 
   it.each([
     ['demo_handler', 'timeout', 'abc', 'an integer'],
