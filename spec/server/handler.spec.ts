@@ -142,6 +142,8 @@ describe('injectionHandler inside an existing server', () => {
       { token: '' },
       { token: 'a b' },
       { maxConnections: 0 },
+      { maxStreams: 0 },
+      { maxStreams: 1.5 },
       { heartbeatMs: -1 },
       { heartbeatMs: 2 ** 31 },
       { retryMs: 1.5 },
