@@ -95,7 +95,10 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
       handler.close();
       // Connections whose request is still in progress finish it; these cut them if they do not in time.
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), closeTimeoutMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        sockets.destroyAll();
+      }, closeTimeoutMs);
       timer.unref();
       try {
         await down;

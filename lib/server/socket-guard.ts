@@ -38,6 +38,11 @@ export interface SocketGuard {
   /** Connections open now (refused ones not counted). */
   openSockets(): number;
   /**
+   * Destroys every socket still open, refused and CONNECT ones included, which node:http's
+   * closeAllConnections() does not track: so close() is bounded whatever the clients do.
+   */
+  destroyAll(): void;
+  /**
    * False for a request that arrived on a refused connection (which was answered already, and is closed now):
    * the HTTP parser is attached to every socket, so such a request must not reach the handler.
    */
@@ -75,7 +80,10 @@ export function timeoutServerOptions(limits: ResolvedSocketLimits): ServerOption
 export function guardSockets(server: Server, limits: ResolvedSocketLimits): SocketGuard {
   let open = 0;
   const refused = new WeakSet<Socket>();
+  const all = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
+    all.add(socket);
+    socket.once('close', () => all.delete(socket));
     if (open >= limits.maxSockets) {
       refused.add(socket);
       socket.end(
@@ -103,6 +111,9 @@ export function guardSockets(server: Server, limits: ResolvedSocketLimits): Sock
   });
   return {
     openSockets: () => open,
+    destroyAll: () => {
+      for (const socket of [...all]) socket.destroy();
+    },
     accepts: (req) => {
       if (!refused.has(req.socket)) return true;
       req.socket.destroy();

@@ -94,6 +94,25 @@ describe('createInjectionServer', () => {
     await gone;
   });
 
+  test('close() is bounded with idle, refused and CONNECT sockets whose clients never close them', async () => {
+    const { url, server } = await startServer({ closeTimeoutMs: 50, maxSockets: 2 });
+    const { port } = new URL(url);
+    const open = (first: string): Promise<unknown> => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(first));
+      socket.on('error', () => {});
+      return new Promise((resolve) => socket.on('close', resolve));
+    };
+    let accepted = 0;
+    server.server.on('connection', () => accepted++);
+    const idle = open('');
+    const connectRequest = open('CONNECT x:1 HTTP/1.1\r\nHost: x:1\r\n\r\n');
+    await until(() => accepted === 2, 'two connections');
+    const refused = open('');
+    await until(() => accepted === 3, 'the third connection');
+    await server.close();
+    await Promise.all([idle, connectRequest, refused]);
+  });
+
   test('an unparsable request gets a JSON 400 and the connection closes', async () => {
     const { url } = await startServer();
     const reply = await rawExchange(url, 'NOT HTTP AT ALL\r\n\r\n');
