@@ -11,6 +11,16 @@ export type RequestBody = { readonly kind: 'bytes'; readonly bytes: Buffer } | {
  */
 export const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * True while a request's body is still on its way (it declares one, and it has not all arrived): such a request
+ * is waiting for its client, not using the server, and must not hold a REST slot a slow client could fill.
+ */
+export function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete || req.readableEnded) return false;
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
 /** The client went away before its body arrived: there is nobody to answer. */
 export class RequestAbortedError extends Error {}
 

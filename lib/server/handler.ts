@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ShardGroup } from '../shards';
 import { checkOrigin, checkToken } from './access';
-import { RequestAbortedError } from './body';
+import { bodyPending, RequestAbortedError } from './body';
 import { InvalidServerOptionError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from './errors';
 import { serveEvents } from './events-route';
 import { resolveHandlerOptions, type InjectionHandlerOptions, type NextFunction } from './options';
@@ -65,6 +65,8 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
   };
   let requests = 0;
   let streamRequests = 0;
+  /** REST requests whose body is still arriving: bounded by the body timeout and the socket cap, not by maxConnections. */
+  let awaitingBody = 0;
   let closed = false;
 
   const handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
@@ -81,16 +83,26 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
       return;
     }
     const isStream = route.kind === 'events';
-    if (isStream ? streamRequests >= config.maxStreams : requests - streamRequests >= config.maxConnections) {
+    if (isStream ? streamRequests >= config.maxStreams : requests - streamRequests - awaitingBody >= config.maxConnections) {
       const limit = isStream ? `${config.maxStreams} event streams` : `${config.maxConnections} requests`;
       sendError(res, new ServiceUnavailableError(`the server is serving its maximum of ${limit}; try again`));
       return;
     }
     requests++;
     if (isStream) streamRequests++;
+    let waiting = !isStream && bodyPending(req);
+    const bodyIn = (): void => {
+      if (waiting) awaitingBody--;
+      waiting = false;
+    };
+    if (waiting) {
+      awaitingBody++;
+      req.once('end', bodyIn);
+    }
     res.once('close', () => {
       requests--;
       if (isStream) streamRequests--;
+      bodyIn();
     });
     serve(route, req, res).catch((err: unknown) => {
       if (err instanceof RequestAbortedError) res.destroy();

@@ -8,7 +8,10 @@ export type RequestHandlerWithNext = (req: IncomingMessage, res: ServerResponse,
 export interface InjectionHandlerOptions {
   /** Require `Authorization: Bearer <token>` on every route (the event stream also takes `?access_token=`). */
   token?: string;
-  /** Most REST requests served at once (event streams have their own limit, maxStreams); past it, 503 (default 1000). */
+  /**
+   * Most REST requests served at once, each counted from when its body is in (event streams have their own
+   * limit, maxStreams); past it, 503 (default 1000).
+   */
   maxConnections?: number;
   /** Most event streams open at once, apart from maxConnections so a flood of one never starves the other; past it, 503 (default 1000). */
   maxStreams?: number;
