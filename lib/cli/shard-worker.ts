@@ -12,10 +12,17 @@ async function main(): Promise<void> {
   // a shard that exits is down, and `serve` without --demo has no other work here.
   parentPort?.on('message', (message: unknown) => {
     if (message !== STOP_MESSAGE) return;
-    void (workload?.stop() ?? Promise.resolve()).then(() => parentPort?.close());
+    // Closed whatever stop() does: the main thread terminates a worker that does not exit in time anyway.
+    void (workload?.stop() ?? Promise.resolve()).finally(() => parentPort?.close());
   });
-  await attachShard();
-  if (data.demo) workload = startDemoWorkload(injector, { interval: data.demoInterval });
+  const shard = await attachShard();
+  if (data.demo) {
+    workload = startDemoWorkload(injector, {
+      interval: data.demoInterval,
+      // The worker's stderr is the process's: a bad parameter shows in serve's output like shard 0's.
+      onError: (err, point) => process.stderr.write(`faultline serve: shard ${shard}: a pass of ${point} failed: ${err.message}\n`),
+    });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -7,9 +7,11 @@ import { injectionHandler, type InjectionServerStats } from './handler';
 import { withListenHost } from './host-check';
 import { isLoopbackHost, localUrl, networkUrls } from './listen-address';
 import { integerOption, type InjectionHandlerOptions } from './options';
+import { clientErrorResponse } from './raw-response';
 import { sendError } from './responses';
+import { guardSockets, resolveSocketLimits, timeoutServerOptions, type SocketLimits } from './socket-guard';
 
-export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'ui'> {
+export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'ui'>, SocketLimits {
   /** What serves non-API paths; default: the dashboard at /v2/error_injection/ui/. `false`: nothing (404). */
   ui?: InjectionHandlerOptions['ui'] | false;
   /** The group to serve; default: a new ShardGroup on this thread's injector, closed with the server. */
@@ -46,7 +48,17 @@ export interface InjectionServer {
 /** Starts an HTTP server with ScyllaDB's error-injection REST API and the event stream; resolves once listening. */
 export async function createInjectionServer(options: InjectionServerOptions = {}): Promise<InjectionServer> {
   if (typeof options !== 'object' || options === null) throw new InvalidServerOptionError('options must be an object');
-  const { host = '127.0.0.1', shards: given, ui = dashboardHandler, insecureOpenServer = false, ...rest } = options;
+  const {
+    host = '127.0.0.1',
+    shards: given,
+    ui = dashboardHandler,
+    insecureOpenServer = false,
+    maxSockets,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    ...rest
+  } = options;
+  const socketLimits = resolveSocketLimits({ maxSockets, headersTimeoutMs, requestTimeoutMs });
   const port = integerOption('port', options.port, 10_000, 0, 65_535);
   const closeTimeoutMs = integerOption('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 2 ** 31 - 1);
   if (typeof host !== 'string' || host === '') throw new InvalidServerOptionError('host must be a non-empty string');
@@ -68,7 +80,10 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
   }
 
   // requireHostHeader off: a Host-less request reaches the handler and gets its JSON answer, not Node's bare 400.
-  const server = createServer({ requireHostHeader: false }, (req, res) => handler(req, res));
+  const server = createServer({ requireHostHeader: false, ...timeoutServerOptions(socketLimits) }, (req, res) => {
+    if (sockets.accepts(req)) handler(req, res);
+  });
+  const sockets = guardSockets(server, socketLimits);
   server.on('checkExpectation', (_req, res) => {
     sendError(res, new HttpError(417, 'ERR_FAULTLINE_EXPECTATION_FAILED', 'only "Expect: 100-continue" is understood'));
   });
@@ -78,12 +93,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-    const body = JSON.stringify({ message: `malformed HTTP request: ${err.message}`, code: 'ERR_FAULTLINE_BAD_HTTP' });
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    socket.end(clientErrorResponse(err));
   });
 
   try {
@@ -109,7 +119,10 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
       handler.close();
       // Connections whose request is still in progress finish it; these cut them if they do not in time.
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), closeTimeoutMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        sockets.destroyAll();
+      }, closeTimeoutMs);
       timer.unref();
       try {
         await down;

@@ -26,11 +26,17 @@ export class BadRequestError extends HttpError {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends BadRequestError {
-  constructor() {
-    // Connection: close, so a client still sending the rest of a huge body does not keep the socket busy.
-    super('ERR_FAULTLINE_BODY_TOO_LARGE', `Injection parameters are too long, max length is ${MAX_BODY_BYTES}`, {
-      connection: 'close',
-    });
+  /**
+   * `keepReading`: the server reads and drops the rest of the body after answering, so a client that sends
+   * it whole reads the answer instead of a reset; otherwise the answer says Connection: close and the rest
+   * is never read (a body too big to be worth reading).
+   */
+  constructor(keepReading = false) {
+    super(
+      'ERR_FAULTLINE_BODY_TOO_LARGE',
+      `Injection parameters are too long, max length is ${MAX_BODY_BYTES}`,
+      keepReading ? {} : { connection: 'close' },
+    );
   }
 }
 

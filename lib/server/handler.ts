@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ShardGroup } from '../shards';
 import { checkOrigin, checkToken } from './access';
-import { RequestAbortedError } from './body';
+import { bodyPending, RequestAbortedError } from './body';
 import { InvalidServerOptionError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from './errors';
 import { serveEvents } from './events-route';
 import { checkHost } from './host-check';
@@ -26,7 +26,7 @@ import { StreamRegistry } from './stream-registry';
 export interface InjectionServerStats {
   /** Event streams open now. */
   readonly streams: number;
-  /** Requests being served now, open event streams included (what maxConnections bounds). */
+  /** Requests being served now, open event streams included (maxConnections bounds the others, maxStreams the streams). */
   readonly requests: number;
   /** Live-source subscribers on each shard, index = shard (the group's subscriberCounts()). */
   readonly subscriptions: number[];
@@ -67,6 +67,9 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
     maxBufferBytes: config.maxBufferBytes,
   };
   let requests = 0;
+  let streamRequests = 0;
+  /** REST requests whose body is still arriving: bounded by the body timeout and the socket cap, not by maxConnections. */
+  let awaitingBody = 0;
   let closed = false;
 
   const handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
@@ -91,12 +94,28 @@ export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOp
       sendError(res, new ServiceUnavailableError('the server is closing'));
       return;
     }
-    if (requests >= config.maxConnections) {
-      sendError(res, new ServiceUnavailableError(`the server is serving its maximum of ${config.maxConnections} requests; try again`));
+    const isStream = route.kind === 'events';
+    if (isStream ? streamRequests >= config.maxStreams : requests - streamRequests - awaitingBody >= config.maxConnections) {
+      const limit = isStream ? `${config.maxStreams} event streams` : `${config.maxConnections} requests`;
+      sendError(res, new ServiceUnavailableError(`the server is serving its maximum of ${limit}; try again`));
       return;
     }
     requests++;
-    res.once('close', () => requests--);
+    if (isStream) streamRequests++;
+    let waiting = !isStream && bodyPending(req);
+    const bodyIn = (): void => {
+      if (waiting) awaitingBody--;
+      waiting = false;
+    };
+    if (waiting) {
+      awaitingBody++;
+      req.once('end', bodyIn);
+    }
+    res.once('close', () => {
+      requests--;
+      if (isStream) streamRequests--;
+      bodyIn();
+    });
     serve(route, req, res).catch((err: unknown) => {
       if (err instanceof RequestAbortedError) res.destroy();
       else sendError(res, err);

@@ -9,8 +9,13 @@ export type RequestHandlerWithNext = (req: IncomingMessage, res: ServerResponse,
 export interface InjectionHandlerOptions {
   /** Require `Authorization: Bearer <token>` on every route (the event stream also takes `?access_token=`). */
   token?: string;
-  /** Most requests served at once, an open event stream counting until it closes; past it, 503 (default 1000). */
+  /**
+   * Most REST requests served at once, each counted from when its body is in (event streams have their own
+   * limit, maxStreams); past it, 503 (default 1000).
+   */
   maxConnections?: number;
+  /** Most event streams open at once, apart from maxConnections so a flood of one never starves the other; past it, 503 (default 1000). */
+  maxStreams?: number;
   /** Milliseconds between heartbeat comments on event streams; 0 turns them off (default 15 000). */
   heartbeatMs?: number;
   /** The `retry:` sent to event-stream clients, in ms; each stream gets a random value in [retryMs, 1.5 retryMs) (default 2000). */
@@ -34,6 +39,7 @@ export interface InjectionHandlerOptions {
 export interface ResolvedHandlerOptions {
   readonly token: string | undefined;
   readonly maxConnections: number;
+  readonly maxStreams: number;
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly maxBufferBytes: number;
@@ -55,6 +61,7 @@ export function resolveHandlerOptions(options: InjectionHandlerOptions): Resolve
   return {
     token,
     maxConnections: integerOption('maxConnections', options.maxConnections, 1000, 1),
+    maxStreams: integerOption('maxStreams', options.maxStreams, 1000, 1),
     heartbeatMs: integerOption('heartbeatMs', options.heartbeatMs, 15_000, 0, MAX_TIMER_DELAY),
     retryMs: integerOption('retryMs', options.retryMs, 2000, 0),
     maxBufferBytes: integerOption('maxBufferBytes', options.maxBufferBytes, 8 * 1024 * 1024, 1),
@@ -69,7 +76,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 export function integerOption(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (value === Infinity && name === 'maxConnections') return Infinity;
+  if (value === Infinity && (name === 'maxConnections' || name === 'maxStreams')) return Infinity;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidServerOptionError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }

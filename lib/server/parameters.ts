@@ -1,5 +1,6 @@
 import { BadRequestError } from './errors';
 import type { RequestBody } from './body';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -44,6 +45,12 @@ function parseJson(input: string | Buffer): unknown {
     } catch {
       throw badJson('the body is not valid UTF-8');
     }
+  }
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new BadRequestError(
+      'ERR_FAULTLINE_JSON_TOO_DEEP',
+      `Failed to parse injections parameters: the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -10,6 +10,13 @@ export type Query = ReadonlyMap<string, readonly string[]>;
 export function parseQuery(raw: string, allowed: readonly string[]): Query {
   const query = new Map<string, string[]>();
   if (raw === '') return query;
+  // URLSearchParams turns bytes that are not UTF-8 (%FF, an encoded surrogate, an overlong form) into U+FFFD,
+  // a different name than the one sent; decodeURIComponent refuses them instead.
+  try {
+    decodeURIComponent(raw);
+  } catch {
+    throw badQuery(`the query ${JSON.stringify(raw.slice(0, 200))} is not valid percent-encoded UTF-8`);
+  }
   for (const [key, value] of new URLSearchParams(raw)) {
     if (!allowed.includes(key)) {
       const takes = allowed.length === 0 ? 'this route takes no query parameters' : `this route takes ${allowed.join(', ')}`;

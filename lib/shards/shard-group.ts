@@ -15,6 +15,8 @@ import { ShardApplyError, ShardAttachError, ShardGroupClosedError } from './erro
 import { acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
 import { gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
+import { hitBytes } from './hit-bytes';
+import { ParametersInterner } from './parameters-interner';
 import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { PROTOCOL_VERSION, type ControlOp, type WatchFlags, type WireError } from './protocol';
 import { Reader } from './reader';
@@ -31,6 +33,7 @@ import { formatWireId, parseWireId } from '../wire';
 import { newEpoch } from './wire-id';
 
 const DEFAULT_HISTORY_SIZE = 10_000;
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_APPLY_TIMEOUT = 10_000;
 
 /** Threads of this process that belong to a group: a worker can be a shard of one group at a time. */
@@ -54,6 +57,7 @@ export class ShardGroup {
   private readonly historySize: number;
   private readonly applyTimeout: number;
   private readonly history: HitHistory;
+  private readonly workerParameters = new ParametersInterner();
   /** Index = shard number; index 0 (the main thread) has no link. */
   private readonly links: (WorkerLink | undefined)[] = [undefined];
   private readonly joining = new Map<WorkerLink, Joining>();
@@ -84,7 +88,10 @@ export class ShardGroup {
     this.injector = options.injector ?? threadInjector;
     this.historySize = checkCount('historySize', options.historySize, DEFAULT_HISTORY_SIZE, 0);
     this.applyTimeout = checkCount('applyTimeout', options.applyTimeout, DEFAULT_APPLY_TIMEOUT, 1);
-    this.history = new HitHistory(this.historySize);
+    this.history = new HitHistory(
+      this.historySize,
+      checkCount('historyBytes', options.historyBytes, DEFAULT_HISTORY_BYTES, 0),
+    );
     this.updateWatch(0);
   }
 
@@ -444,7 +451,10 @@ export class ShardGroup {
     if (this.closed) return;
     for (let i = 0; i < items.length; i++) {
       if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
-      else this.ingest(shard, hitName(items, i), hitType(items, i), items.ts[i], hitParams(items, i));
+      else {
+        const name = hitName(items, i);
+        this.ingest(shard, name, hitType(items, i), items.ts[i], this.workerParameters.intern(shard, name, hitParams(items, i)));
+      }
     }
   }
 
@@ -463,7 +473,7 @@ export class ShardGroup {
     const id = formatWireId(this.epoch, seq);
     const event: InjectionEvent = { injection, type, shard, ts, params, id };
     const hit = new Hit(seq, id, event);
-    this.history.push(hit);
+    this.history.push(hit, hitBytes(injection, params));
     for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);
     const readers = this.shardReaders.get(shard);
     if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, event)) reader.push(hit);
@@ -493,6 +503,7 @@ export class ShardGroup {
     this.shardReaders.clear();
     this.updateWatch(0);
     this.history.clear();
+    this.workerParameters.clear();
     // Workers that never said hello are not in `links` but still hold a claim and a channel.
     const unwelcomed: WorkerLink[] = [];
     for (const [link, joining] of this.joining) {

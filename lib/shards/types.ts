@@ -6,6 +6,11 @@ export interface ShardGroupOptions {
   injector?: ErrorInjector;
   /** Hits kept for replay after a `Last-Event-ID` (default 10_000; 0 keeps none). */
   historySize?: number;
+  /**
+   * Most bytes the kept hits may hold, estimated from their names and parameters (default 64 MiB): big
+   * parameters make the history keep fewer hits rather than grow memory. The oldest go first.
+   */
+  historyBytes?: number;
   /** Milliseconds a broadcast waits for one shard's ack before reporting it in `down` (default 10_000). */
   applyTimeout?: number;
 }

@@ -1,6 +1,6 @@
 import { firstValueFrom, filter, take, timeout, toArray } from 'rxjs';
-import { DEMO_INJECTIONS, startDemoWorkload, type DemoWorkload } from '../../lib/cli/demo-workload';
-import { ErrorInjector } from '../../lib/injector';
+import { DEMO_INJECTIONS, MAX_DEMO_SLEEP_MS, startDemoWorkload, type DemoInjection, type DemoWorkload } from '../../lib/cli/demo-workload';
+import { ErrorInjector, InjectionParameterError } from '../../lib/injector';
 
 // A hang guard, not a speed check: the workload passes each point every few ms here.
 const DEADLINE = 10_000;
@@ -90,13 +90,40 @@ describe('startDemoWorkload', () => {
     const parked = firstValueFrom(injector.handlerEvents$.pipe(filter((e) => e.phase === 'waiting'), timeout(DEADLINE)));
     const slept = nextHit('demo_sleep');
     injector.enable('demo_handler', { parameters: { timeout: '600000' } });
-    injector.enable('demo_sleep', { parameters: { ms: '600000' } });
+    injector.enable('demo_sleep', { parameters: { ms: String(MAX_DEMO_SLEEP_MS) } });
     await Promise.all([parked, slept]);
     const w = workload;
     workload = undefined;
-    // Resolving at all is the point: a sleep of 10 minutes and a wait of 10 minutes were cut short.
+    // Resolving at all is the point: the longest sleep and a wait of 10 minutes were cut short.
     await w.stop();
     expect(injector.get('demo_handler').waiters).toBe(0);
+  });
+
+  it.each([
+    ['demo_handler', 'timeout', 'abc', 'an integer'],
+    ['demo_handler', 'timeout', '-5', 'an integer >= 0'],
+    ['demo_sleep', 'ms', '1e308', `a number of milliseconds from 0 to ${MAX_DEMO_SLEEP_MS}`],
+    ['demo_sleep', 'ms', '-1', `a number of milliseconds from 0 to ${MAX_DEMO_SLEEP_MS}`],
+    ['demo_sleep', 'ms', 'soon', `a number of milliseconds from 0 to ${MAX_DEMO_SLEEP_MS}`],
+  ] as const)('%s with %s=%s fails every pass with InjectionParameterError, and the loop goes on', async (name, key, value, expected) => {
+    const errors: [Error, DemoInjection][] = [];
+    workload = startDemoWorkload(injector, { interval: 1, onError: (err, point) => errors.push([err, point]) });
+    injector.enable(name, { parameters: { [key]: value } });
+    await waitUntil(() => errors.length >= 3);
+    for (const [err, point] of errors) {
+      expect(point).toBe(name);
+      expect(err).toBeInstanceOf(InjectionParameterError);
+      expect(err).toMatchObject({ code: 'ERR_FAULTLINE_PARAMETER', injection: name, parameter: key, value });
+      expect(err.message).toBe(`injection "${name}": parameter "${key}" is ${JSON.stringify(value)}, not ${expected}`);
+    }
+    expect(workload.stats().failed).toBeGreaterThanOrEqual(3);
+    // A valid value works at once: the loop is still there.
+    const hits = firstValueFrom(injector.hits$.pipe(filter((e) => e.injection === name), take(2), toArray(), timeout(DEADLINE)));
+    injector.enable(name, { parameters: { [key]: '1' } });
+    await hits;
+    const w = workload;
+    workload = undefined;
+    await w.stop();
   });
 });
 

@@ -94,6 +94,26 @@ describe('createInjectionServer', () => {
     await gone;
   });
 
+  test('close() is bounded with idle and refused sockets whose clients never close them', async () => {
+    const { url, server } = await startServer({ closeTimeoutMs: 50, maxSockets: 2 });
+    const { port } = new URL(url);
+    const open = (): Promise<unknown> => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      // Reading (and dropping) what comes, so the client sees the server's end of the connection.
+      socket.resume();
+      return new Promise((resolve) => socket.on('close', resolve));
+    };
+    let accepted = 0;
+    server.server.on('connection', () => accepted++);
+    const idle = [open(), open()];
+    await until(() => accepted === 2, 'two connections');
+    const refused = [open(), open()];
+    await until(() => accepted === 4, 'two more connections, past maxSockets');
+    await server.close();
+    await Promise.all([...idle, ...refused]);
+  });
+
   test('an unparsable request gets a JSON 400 and the connection closes', async () => {
     const { url } = await startServer();
     const reply = await rawExchange(url, 'NOT HTTP AT ALL\r\n\r\n');

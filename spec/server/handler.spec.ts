@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { ErrorInjector } from '../../lib/injector';
 import { injectionHandler, InvalidServerOptionError, type InjectionRequestHandler } from '../../lib/server';
@@ -136,12 +136,52 @@ describe('injectionHandler inside an existing server', () => {
     expect((await call(url, 'GET', `${API}/injection`)).status).toBe(503);
   });
 
+  test('maxConnections counts REST requests from when their body is in: slow bodies never fill it', async () => {
+    // A group whose state reads wait for the test to let them go: REST requests the server is busy with.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    class GatedGroup extends ShardGroup {
+      override async stateOnAll(name: string) {
+        await gate;
+        return super.stateOnAll(name);
+      }
+    }
+    const g = (group = new GatedGroup({ injector: new ErrorInjector() }));
+    const handle = (handler = injectionHandler(g, { maxConnections: 2 }));
+    const url = await listen(createServer(handle));
+    const { port } = new URL(url);
+    // Five bodies that never finish arriving.
+    const slow = Array.from({ length: 5 }, () => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(`POST ${API}/injection/slow HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{"k":`),
+      );
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    try {
+      await until(() => handle.stats().requests === 5, 'the five slow bodies to be in progress');
+      const busy = [call(url, 'GET', `${API}/injection/a`), call(url, 'GET', `${API}/injection/b`)];
+      await until(() => handle.stats().requests === 7, 'two requests the server is busy with');
+      const refused = await call(url, 'GET', `${API}/injection/c`);
+      expect(refused.status).toBe(503);
+      expect((refused.json as { message: string }).message).toBe('the server is serving its maximum of 2 requests; try again');
+      release();
+      expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200]);
+      expect((await call(url, 'GET', `${API}/injection/c`)).status).toBe(200);
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
+    await until(() => handle.stats().requests === 0, 'every request to end');
+  });
+
   test('bad options are refused with InvalidServerOptionError', () => {
     const g = (group = new ShardGroup({ injector: new ErrorInjector() }));
     const bad: unknown[] = [
       { token: '' },
       { token: 'a b' },
       { maxConnections: 0 },
+      { maxStreams: 0 },
+      { maxStreams: 1.5 },
       { heartbeatMs: -1 },
       { heartbeatMs: 2 ** 31 },
       { retryMs: 1.5 },

@@ -9,6 +9,14 @@ describe('parseQuery', () => {
     expect(q.get('b')).toEqual(['x%20y', ' ']);
   });
 
+  test('refuses percent-escapes that are not UTF-8 instead of turning them into U+FFFD', () => {
+    for (const raw of ['injection=%FF', 'injection=%ED%A0%80', 'injection=%C0%AF', 'injection=100%']) {
+      expect(() => parseQuery(raw, ['injection'])).toThrow(bad);
+      expect(() => parseQuery(raw, ['injection'])).toThrow(`the query ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
+    }
+    expect(parseQuery('injection=%C3%A9', ['injection']).get('injection')).toEqual(['é']);
+  });
+
   test('refuses an unknown parameter, naming what the route takes', () => {
     expect(() => parseQuery('injections=a', ['injection'])).toThrow(bad);
     expect(() => parseQuery('injections=a', ['injection'])).toThrow(/takes injection/);

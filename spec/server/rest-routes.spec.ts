@@ -331,16 +331,20 @@ describe('REST errors are JSON { message, code } with the right status', () => {
     }
   });
 
-  test('503 past maxConnections (open event streams count); freeing one lets the next in', async () => {
-    const { url, server } = await startServer({ maxConnections: 2 });
+  test('503 past maxStreams for streams and past maxConnections for REST, each apart from the other', async () => {
+    const { url, server } = await startServer({ maxStreams: 2, maxConnections: 1 });
     const a = await SseClient.open(url + `${API}/events`);
     const b = await SseClient.open(url + `${API}/events`);
-    const r = await call(url, 'GET', `${API}/injection`);
-    expectError(r, 503, 'ERR_FAULTLINE_UNAVAILABLE');
-    expect(r.headers['retry-after']).toBe('1');
-    a.close();
-    await until(() => server.stats().requests === 1, 'the stream to close');
+    const refused = await call(url, 'GET', `${API}/events`);
+    expectError(refused, 503, 'ERR_FAULTLINE_UNAVAILABLE');
+    expect(refused.headers['retry-after']).toBe('1');
+    expect((refused.json as { message: string }).message).toBe('the server is serving its maximum of 2 event streams; try again');
+    // Two open streams do not count against REST's limit of 1.
     expect((await call(url, 'GET', `${API}/injection`)).status).toBe(200);
+    a.close();
+    await until(() => server.stats().streams === 1, 'the stream to close');
+    const c = await SseClient.open(url + `${API}/events`);
     b.close();
+    c.close();
   });
 });

@@ -38,4 +38,41 @@ describe('HitHistory', () => {
       }),
     );
   });
+
+  it('keeps at most maxBytes of estimated size, the oldest going first', () => {
+    const h = new HitHistory(10, 100);
+    for (let s = 1; s <= 4; s++) h.push(hit(s), 30);
+    expect(h.after(0).map((x) => x.seq)).toEqual([2, 3, 4]);
+    expect(h.bytes).toBe(90);
+    h.push(hit(5), 70);
+    expect(h.after(0).map((x) => x.seq)).toEqual([4, 5]);
+    expect(h.bytes).toBe(100);
+    h.clear();
+    expect(h.bytes).toBe(0);
+  });
+
+  it('does not keep a hit bigger than maxBytes on its own, and drops everything older with it', () => {
+    const h = new HitHistory(10, 100);
+    h.push(hit(1), 10);
+    h.push(hit(2), 101);
+    expect(h.size).toBe(0);
+    expect(h.bytes).toBe(0);
+    h.push(hit(3), 10);
+    expect(h.after(0).map((x) => x.seq)).toEqual([3]);
+  });
+
+  it('never holds more than capacity hits or maxBytes, whatever the sizes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 200 }), fc.array(fc.nat(120), { maxLength: 60 }), (cap, max, sizes) => {
+        const h = new HitHistory(cap, max);
+        sizes.forEach((size, i) => h.push(hit(i + 1), size));
+        expect(h.size).toBeLessThanOrEqual(cap);
+        expect(h.bytes).toBeLessThanOrEqual(max);
+        // What is kept is a suffix: the newest hits whose sizes fit.
+        const kept = h.after(0).map((x) => x.seq);
+        if (kept.length > 0) expect(kept[kept.length - 1]).toBe(sizes.length);
+        expect(h.bytes).toBe(kept.reduce((sum, seq) => sum + sizes[seq - 1], 0));
+      }),
+    );
+  });
 });

@@ -221,6 +221,17 @@ describe('events()', () => {
     expect(collect(group, { afterId: `${group.epoch}-3` }).map((i) => i.kind)).toEqual(['hit', 'hit', 'hit']);
   });
 
+  it('keeps fewer hits when their parameters are big (historyBytes), reporting the gap from there', async () => {
+    // Each hit of x below is estimated at 256 + 2 * (1 + 1 + 1000) bytes: 4 of them fit in 10 000.
+    const { group, inj } = newGroup({ historyBytes: 10_000 });
+    await group.enableOnAll('x', { parameters: { k: 'v'.repeat(1000) } });
+    for (let i = 0; i < 6; i++) inj.inject('x', () => undefined);
+    const items = collect(group, { afterId: `${group.epoch}-1` });
+    expect(items[0]).toMatchObject({ kind: 'gap', reason: 'history', oldestId: `${group.epoch}-3` });
+    expect(seqs(items)).toEqual([3, 4, 5, 6]);
+    expect(() => new ShardGroup({ historyBytes: -1 })).toThrow('ShardGroup option historyBytes must be an integer >= 0, got -1');
+  });
+
   it('reports a gap with no history at all (historySize 0) only when hits were missed', async () => {
     const { group, inj } = newGroup({ historySize: 0 });
     const live = collect(group);

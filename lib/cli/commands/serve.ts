@@ -7,6 +7,7 @@ import { flagOption, integerOption, stringOption, stringsOption, type ParsedArgs
 import { HELP_OPTION, type CliIo, type Command } from '../command';
 import { DEMO_INJECTIONS, startDemoWorkload, type DemoWorkload } from '../demo-workload';
 import { CommandFailedError, UsageError } from '../errors';
+import { settleWithin } from '../settle-within';
 import { STOP_MESSAGE, type ShardWorkerData } from '../shard-worker-data';
 import { watchTargets } from './watch';
 
@@ -28,6 +29,8 @@ export interface ServeOptions {
 
 /** Milliseconds a worker gets to end by itself after STOP_MESSAGE before it is terminated. */
 const WORKER_STOP_MS = 5000;
+/** The most any one step of the shutdown is waited for; a step still running then is reported and left behind. */
+const SHUTDOWN_STEP_MS = 10_000;
 
 /** Asks a worker to stop (its workload ends, its thread exits), terminating it if it does not in time. */
 async function stopWorker(worker: Worker): Promise<void> {
@@ -57,11 +60,15 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
   const workers: Worker[] = [];
   let demo: DemoWorkload | undefined;
   let stopping = false;
+  const step = async (what: string, work: Promise<unknown> | undefined): Promise<void> => {
+    const settled = await settleWithin(work, SHUTDOWN_STEP_MS);
+    if (!settled.ok) io.stderr.write(`faultline ${NAME}: could not ${what} (${settled.reason}); going on\n`);
+  };
   const cleanup = async (): Promise<void> => {
     stopping = true;
-    await demo?.stop();
-    await group.close();
-    await Promise.all(workers.map(stopWorker));
+    await step('stop the demo workload', demo?.stop());
+    await step('close the shard group', group.close());
+    await step('stop the worker shards', Promise.all(workers.map(stopWorker)));
   };
   try {
     const workerData: ShardWorkerData = { demo: options.demo };
@@ -74,7 +81,11 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => group.addWorker(w)));
-    if (options.demo) demo = startDemoWorkload(injector);
+    if (options.demo) {
+      demo = startDemoWorkload(injector, {
+        onError: (err, point) => io.stderr.write(`faultline ${NAME}: shard 0: a pass of ${point} failed: ${err.message}\n`),
+      });
+    }
   } catch (err) {
     await cleanup();
     throw new CommandFailedError(`cannot start the worker shards: ${(err as Error).message}`, { cause: err });
@@ -112,7 +123,7 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
     networkUrls: server.networkUrls,
     group,
     close: async () => {
-      await server.close();
+      await step('close the HTTP server', server.close());
       await cleanup();
     },
   };
@@ -187,7 +198,7 @@ export const SERVE_OPTIONS_HELP = `  --host HOST          address to listen on (
 
 export const DEMO_HELP = `The demo workload keeps passing these points on every shard, each about every 100 ms, so enabling one
 produces hits at once:
-  demo_sleep       sleeps "ms" milliseconds (parameter, default 500)
+  demo_sleep       sleeps "ms" milliseconds (parameter, default 500, at most 60000)
   demo_exception   throws InjectedError; the workload catches it, as an app would
   demo_lambda      runs a small function
   demo_handler     waits for a message ('faultline message URL demo_handler') for at most "timeout" ms
