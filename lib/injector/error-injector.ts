@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { ENABLE_OPTION_NAMES, type EnableOptions } from '../enable-options';
+import type { EnableOptions } from '../enable-options';
 import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
@@ -8,9 +8,8 @@ import { randomSeed, seededRandom, shardSeed } from './random';
 import {
   EMPTY_PARAMETERS,
   describeValue,
+  validateEnable,
   validateName,
-  validateParameters,
-  validateScalarOptions,
   validateTimeout,
 } from './validate';
 
@@ -153,19 +152,7 @@ export class ErrorInjector implements HandlerHost {
    * injector as it was.
    */
   enable(name: string, options: EnableOptions = {}): void {
-    validateName(name);
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new InvalidInjectionError(`injection "${name}": options must be an object, got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!(ENABLE_OPTION_NAMES as readonly string[]).includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
-        throw new InvalidInjectionError(
-          `injection "${name}": unknown option "${key}" (known: ${ENABLE_OPTION_NAMES.join(', ')})`,
-        );
-      }
-    }
-    const { oneShot = false, count, skip = 0, probability, seed: givenSeed } = validateScalarOptions(name, options);
-    const parameters = validateParameters(name, options.parameters);
+    const { oneShot = false, count, skip = 0, probability, seed: givenSeed, parameters } = validateEnable(name, options);
     let seed = givenSeed;
     if (!this.enabled) throw new InjectionsOffError(name, this.offReason);
     if (probability !== undefined && seed === undefined) seed = randomSeed();

@@ -64,3 +64,16 @@ export class InjectionParameterError extends FaultlineError {
     );
   }
 }
+
+/**
+ * A start-up injection spec (`FAULTLINE_INJECTIONS`, `faultline serve --enable`) that cannot be used: the
+ * message names the source, the entry and the position of the mistake. Nothing of that spec was enabled.
+ */
+export class InjectionSpecError extends FaultlineError {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
+    super('ERR_FAULTLINE_INJECTION_SPEC', `${source}: ${message}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
+import { ENABLE_OPTION_NAMES, SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import type { InjectionParameters } from '../event';
 import { CONTROL_CHARACTER } from '../wire';
 import { InvalidInjectionError } from './errors';
@@ -89,6 +89,27 @@ export function validateBoolean(name: string, option: string, value: unknown): b
     throw new InvalidInjectionError(`injection "${name}": ${option} must be a boolean, got ${describeValue(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks a name and the options of an enable, all before anything changes: the first bad one throws
+ * InvalidInjectionError naming the injection, the option and the value.
+ */
+export function validateEnable(
+  name: unknown,
+  options: unknown,
+): Omit<EnableOptions, 'parameters'> & { readonly parameters: InjectionParameters } {
+  validateName(name);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInjectionError(`injection "${name}": options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(ENABLE_OPTION_NAMES as readonly string[]).includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
+      throw new InvalidInjectionError(`injection "${name}": unknown option "${key}" (known: ${ENABLE_OPTION_NAMES.join(', ')})`);
+    }
+  }
+  const scalars = validateScalarOptions(name, options as EnableOptions);
+  return { ...scalars, parameters: validateParameters(name, (options as EnableOptions).parameters) };
 }
 
 /**

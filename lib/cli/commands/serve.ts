@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { injector } from '../../injector';
+import { InjectionSpecError, injector } from '../../injector';
+import { parseInjectionSpec, type InjectionSpecEntry } from '../../injector/injection-spec';
 import { API_BASE_PATH, DASHBOARD_PATH, EVENTS_PATH } from '../../wire';
 import { createInjectionServer, dashboardHandler, OpenServerRefusedError, ShardGroup, type InjectionServer } from '../../server';
 import { flagOption, integerOption, stringOption, stringsOption, type ParsedArgs } from '../args';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   readonly allowedHosts?: readonly string[] | 'all';
   /** `--insecure-open-server`: listen beyond loopback without a token. */
   readonly insecureOpenServer?: boolean;
+  /** `--enable SPEC`: injections enabled on every shard before the server listens. */
+  readonly enables?: readonly InjectionSpecEntry[];
 }
 
 /** Milliseconds a worker gets to end by itself after STOP_MESSAGE before it is terminated. */
@@ -81,6 +84,7 @@ export async function startServer(options: ServeOptions, io: CliIo): Promise<Run
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => group.addWorker(w)));
+    for (const [name, enableOptions] of options.enables ?? []) await group.enableOnAll(name, enableOptions);
     if (options.demo) {
       demo = startDemoWorkload(injector, {
         onError: (err, point) => io.stderr.write(`faultline ${NAME}: shard 0: a pass of ${point} failed: ${err.message}\n`),
@@ -140,6 +144,7 @@ export function parseServeOptions(command: string, values: ParsedArgs['values'],
   if (allowed.some((h) => h.trim() === '')) throw new UsageError('--allowed-host must not be empty', command);
   return {
     host,
+    enables: enableSpecs(command, stringsOption(values, 'enable')),
     allowedHosts: allowed.some((h) => h.trim().toLowerCase() === 'all') ? 'all' : allowed,
     insecureOpenServer: flagOption(values, 'insecure-open-server'),
     port: integerOption(command, 'port', stringOption(values, 'port'), 0, 65535) ?? DEFAULT_PORT,
@@ -147,6 +152,20 @@ export function parseServeOptions(command: string, values: ParsedArgs['values'],
     token,
     demo: defaults.demo || flagOption(values, 'demo'),
   };
+}
+
+/** Every `--enable SPEC`, read whole before anything starts: a bad one is a usage error, and no name may repeat. */
+function enableSpecs(command: string, specs: readonly string[]): InjectionSpecEntry[] {
+  try {
+    const entries = specs.flatMap((spec) => parseInjectionSpec(spec, `--enable ${JSON.stringify(spec)}`));
+    const names = entries.map(([name]) => name);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw new InjectionSpecError('--enable', `injection ${JSON.stringify(twice)} is given twice`);
+    return entries;
+  } catch (err) {
+    if (err instanceof InjectionSpecError) throw new UsageError(err.message, command);
+    throw err;
+  }
 }
 
 /** The lines serve prints once it listens; the first one is what scripts (and the tests) read the URL from. */
@@ -180,6 +199,7 @@ export const SERVE_OPTIONS = {
   demo: { type: 'boolean' },
   'allowed-host': { type: 'string', multiple: true },
   'insecure-open-server': { type: 'boolean' },
+  enable: { type: 'string', multiple: true },
   watch: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -192,6 +212,8 @@ export const SERVE_OPTIONS_HELP = `  --host HOST          address to listen on (
                        subdomains; "all" turns the check off); localhost and IP addresses always work
   --insecure-open-server
                        listen beyond loopback without a token (anyone who can reach it controls injections)
+  --enable SPEC        enable injections on every shard before listening (repeatable), in the grammar of
+                       FAULTLINE_INJECTIONS: "name;name2=25%3*(k=v)" or JSON (docs/guide.md)
   --demo               run the demo workload on every shard (see below)
   --watch              also print every hit, as 'faultline watch' does
   --json               with --watch: one JSON object per line`;
@@ -232,7 +254,7 @@ export const serveCommand: Command = {
   name: NAME,
   summary: 'serve the REST API, the event stream and the dashboard for a group of shards',
   options: SERVE_OPTIONS,
-  help: `Usage: faultline serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--shards N] [--token T] [--allowed-host NAME]... [--demo] [--watch]
+  help: `Usage: faultline serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--shards N] [--token T] [--allowed-host NAME]... [--enable SPEC]... [--demo] [--watch]
 
 Serves ScyllaDB's error-injection REST API, the event stream of hits and the dashboard for a group of
 shards, and prints their URLs. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
