@@ -1,11 +1,12 @@
-// The base of every error faultline throws: a typed class with a stable `code`, as undici and Node do, so
-// callers branch on `err.code` (or `instanceof`) instead of parsing messages.
+// The base of every error faultline throws: a typed class whose `code` is a literal field of the class, as
+// undici's and Node's are, so callers match a class (`instanceof`) or a stable code, never a message.
 
-export class FaultlineError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+export abstract class FaultlineError extends Error {
+  /** Stable identifier of the failure; each class declares its own literal. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.code = code;
     this.name = new.target.name;
   }
 }

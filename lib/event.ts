@@ -54,11 +54,13 @@ export function isInjectionType(value: unknown): value is InjectionType {
 
 /** Thrown by {@link decodeEvent} for a `data:` payload that is not an injection event. */
 export class EventDecodeError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_EVENT_DECODE' as const;
+
   constructor(
     message: string,
     readonly data: string,
   ) {
-    super('ERR_FAULTLINE_EVENT_DECODE', message);
+    super(message);
   }
 }
 

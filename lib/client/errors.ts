@@ -5,20 +5,24 @@ import type { GapNotice, ReceivedInjectionEvent } from './types';
 
 /** A URL, option or argument the client cannot use; thrown before any request is made. */
 export class ClientArgumentError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_CLIENT_ARGUMENT' as const;
+
   constructor(message: string) {
-    super('ERR_FAULTLINE_CLIENT_ARGUMENT', message);
+    super(message);
   }
 }
 
 /** The request never got an HTTP answer: connection refused, reset, DNS, headers timeout. */
 export class NetworkError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_NETWORK' as const;
+
   constructor(
     readonly url: string,
     readonly node: string | undefined,
     cause: unknown,
   ) {
     const why = describeCause(cause);
-    super('ERR_FAULTLINE_NETWORK', `${node !== undefined ? `node ${node}: ` : ''}cannot reach ${url}: ${why}`, {
+    super(`${node !== undefined ? `node ${node}: ` : ''}cannot reach ${url}: ${why}`, {
       cause,
     });
   }
@@ -26,6 +30,8 @@ export class NetworkError extends FaultlineError {
 
 /** The server answered with a status the client cannot use; `body` holds (the start of) what it said. */
 export class HttpError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_HTTP' as const;
+
   /** The `message` of a faultline server's JSON error body, when it sent one. */
   readonly serverMessage: string | undefined;
   /** The `code` of a faultline server's JSON error body, when it sent one. */
@@ -39,10 +45,7 @@ export class HttpError extends FaultlineError {
   ) {
     const parsed = parseErrorBody(body);
     const detail = parsed.message ?? (body.trim() === '' ? '(empty body)' : body.trim().slice(0, 500));
-    super(
-      'ERR_FAULTLINE_HTTP',
-      `${node !== undefined ? `node ${node}: ` : ''}${method} ${url} answered ${status}: ${detail}`,
-    );
+    super(`${node !== undefined ? `node ${node}: ` : ''}${method} ${url} answered ${status}: ${detail}`);
     this.serverMessage = parsed.message;
     this.serverCode = parsed.code;
   }
@@ -50,25 +53,28 @@ export class HttpError extends FaultlineError {
 
 /** A REST route answered 2xx with a body that is not what the route returns (not JSON, not the right shape). */
 export class ResponseShapeError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_RESPONSE' as const;
+
   constructor(
     readonly method: string,
     readonly url: string,
     readonly body: string,
     expected: string,
   ) {
-    super('ERR_FAULTLINE_RESPONSE', `${method} ${url} answered ${JSON.stringify(body.slice(0, 200))}, not ${expected}`);
+    super(`${method} ${url} answered ${JSON.stringify(body.slice(0, 200))}, not ${expected}`);
   }
 }
 
 /** The events URL answered 200 but not with `text/event-stream`: not an event stream (wrong path or server). */
 export class ContentTypeError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_CONTENT_TYPE' as const;
+
   constructor(
     readonly url: string,
     readonly contentType: string | undefined,
     readonly node?: string,
   ) {
     super(
-      'ERR_FAULTLINE_CONTENT_TYPE',
       `${node !== undefined ? `node ${node}: ` : ''}${url} answered 200 with content-type ` +
         `${contentType === undefined ? '(none)' : JSON.stringify(contentType)}, not text/event-stream`,
     );
@@ -77,31 +83,36 @@ export class ContentTypeError extends FaultlineError {
 
 /** The server sent something the client cannot read as an event stream (an oversized line, for one). */
 export class ProtocolError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_PROTOCOL' as const;
+
   constructor(
     readonly node: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('ERR_FAULTLINE_PROTOCOL', `node ${node}: ${message}`, options);
+    super(`node ${node}: ${message}`, options);
   }
 }
 
 /** The stream was closed (by `close()` or `await using`) while something still waited on it. */
 export class StreamClosedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_STREAM_CLOSED' as const;
+
   constructor(what: string) {
-    super('ERR_FAULTLINE_STREAM_CLOSED', `${what}: the injection stream was closed`);
+    super(`${what}: the injection stream was closed`);
   }
 }
 
 /** A node's connection dropped and every reconnect attempt failed; its events are no longer watched. */
 export class NodeLostError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_NODE_LOST' as const;
+
   constructor(
     readonly node: string,
     readonly attempts: number,
     cause: unknown,
   ) {
     super(
-      'ERR_FAULTLINE_NODE_LOST',
       `node ${node}: connection lost and not re-established after ${attempts} attempt(s): ${describeCause(cause)}`,
       { cause },
     );
@@ -114,14 +125,13 @@ export class NodeLostError extends FaultlineError {
  * instead of letting the wait hang until its timeout.
  */
 export class EventGapError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_EVENT_GAP' as const;
+
   constructor(
     readonly injection: string,
     readonly gap: GapNotice,
   ) {
-    super(
-      'ERR_FAULTLINE_EVENT_GAP',
-      `waitForInjection("${injection}"): ${describeGap(gap)}; its event may have been lost`,
-    );
+    super(`waitForInjection("${injection}"): ${describeGap(gap)}; its event may have been lost`);
   }
 }
 
@@ -130,13 +140,14 @@ export class EventGapError extends FaultlineError {
  * Only a faultline server reports this (`event: shard-down`); against a ScyllaDB node such a wait times out.
  */
 export class ShardDownError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_SHARD_DOWN' as const;
+
   constructor(
     readonly injection: string,
     readonly node: string,
     readonly shards: readonly number[],
   ) {
     super(
-      'ERR_FAULTLINE_SHARD_DOWN',
       `waitForInjection("${injection}"): shard${shards.length > 1 ? 's' : ''} ${shards.join(', ')} of node ${node} ` +
         'went down; the hit cannot come',
     );
@@ -145,8 +156,10 @@ export class ShardDownError extends FaultlineError {
 
 /** The source completed before the hits an operator (firstHit, allOf, firstHits) was waiting for. */
 export class MissingHitError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_MISSING_HIT' as const;
+
   constructor(readonly missing: string) {
-    super('ERR_FAULTLINE_MISSING_HIT', `the injection stream completed before ${missing}`);
+    super(`the injection stream completed before ${missing}`);
   }
 }
 
@@ -167,12 +180,14 @@ export interface WaitTimeoutDetails {
 
 /** A wait that saw no matching event in time; the message says what it did see, so a failing test explains itself. */
 export class WaitTimeoutError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_WAIT_TIMEOUT' as const;
+
   readonly injection: string;
   readonly timeout: number;
   readonly nodes: readonly string[];
   readonly lastSeen: readonly ReceivedInjectionEvent[];
   constructor(details: WaitTimeoutDetails) {
-    super('ERR_FAULTLINE_WAIT_TIMEOUT', describeTimeout(details));
+    super(describeTimeout(details));
     this.injection = details.injection;
     this.timeout = details.timeout;
     this.nodes = details.nodes;

@@ -2,15 +2,19 @@ import { FaultlineError } from '../errors';
 
 /** What `injectError` throws by default: carries the name of the injection that threw it. */
 export class InjectedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_INJECTED' as const;
+
   constructor(readonly injection: string) {
-    super('ERR_FAULTLINE_INJECTED', `injected error from injection "${injection}"`);
+    super(`injected error from injection "${injection}"`);
   }
 }
 
 /** A name, parameter or option that cannot be used; thrown by enable/disable/get/receiveMessage. */
 export class InvalidInjectionError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_INVALID' as const;
+
   constructor(message: string) {
-    super('ERR_FAULTLINE_INVALID', message);
+    super(message);
   }
 }
 
@@ -19,49 +23,51 @@ export class InvalidInjectionError extends FaultlineError {
  * builds), or one created with `enabled: false`. Its points are no-ops; `reason` says which switch did it.
  */
 export class InjectionsOffError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_OFF' as const;
+
   constructor(
     readonly injection: string,
     readonly reason: string,
   ) {
-    super('ERR_FAULTLINE_OFF', `cannot enable injection "${injection}": error injection is switched off (${reason})`);
+    super(`cannot enable injection "${injection}": error injection is switched off (${reason})`);
   }
 }
 
 /** A handler's `waitForMessage` that no message released in time. */
 export class HandlerTimeoutError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_HANDLER_TIMEOUT' as const;
+
   constructor(
     readonly injection: string,
     readonly timeout: number,
   ) {
-    super(
-      'ERR_FAULTLINE_HANDLER_TIMEOUT',
-      `injection "${injection}": waitForMessage timed out after ${timeout} ms with no message`,
-    );
+    super(`injection "${injection}": waitForMessage timed out after ${timeout} ms with no message`);
   }
 }
 
 /** A handler's `waitForMessage` ended by its AbortSignal. */
 export class HandlerAbortedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_HANDLER_ABORTED' as const;
+
   constructor(
     readonly injection: string,
     cause: unknown,
   ) {
-    super('ERR_FAULTLINE_HANDLER_ABORTED', `injection "${injection}": waitForMessage was aborted`, { cause });
+    super(`injection "${injection}": waitForMessage was aborted`, { cause });
   }
 }
 
 /** A parameter that a typed getter cannot convert. */
 export class InjectionParameterError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_PARAMETER' as const;
+
   constructor(
     readonly injection: string,
     readonly parameter: string,
     readonly value: string,
     expected: string,
   ) {
-    super(
-      'ERR_FAULTLINE_PARAMETER',
-      `injection "${injection}": parameter "${parameter}" is ${JSON.stringify(value)}, not ${expected}`,
-    );
+    super(`injection "${injection}": parameter "${parameter}" is ${JSON.stringify(value)}, not ${expected}`);
   }
 }
 
@@ -70,10 +76,12 @@ export class InjectionParameterError extends FaultlineError {
  * message names the source, the entry and the position of the mistake. Nothing of that spec was enabled.
  */
 export class InjectionSpecError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_INJECTION_SPEC' as const;
+
   constructor(
     readonly source: string,
     message: string,
   ) {
-    super('ERR_FAULTLINE_INJECTION_SPEC', `${source}: ${message}`);
+    super(`${source}: ${message}`);
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ShardGroup } from '../shards';
 import { dashboardHandler } from './dashboard';
-import { HttpError, InvalidServerOptionError, OpenServerRefusedError } from './errors';
+import { ExpectationFailedError, InvalidServerOptionError, OpenServerRefusedError } from './errors';
 import { injectionHandler, type InjectionServerStats } from './handler';
 import { withListenHost } from './host-check';
 import { isLoopbackHost, localUrl, networkUrls } from './listen-address';
@@ -85,7 +85,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
   });
   const sockets = guardSockets(server, socketLimits);
   server.on('checkExpectation', (_req, res) => {
-    sendError(res, new HttpError(417, 'ERR_FAULTLINE_EXPECTATION_FAILED', 'only "Expect: 100-continue" is understood'));
+    sendError(res, new ExpectationFailedError());
   });
   // Node answers a request it cannot parse with a bare text 400; every answer of this server is JSON.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {

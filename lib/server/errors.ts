@@ -1,71 +1,95 @@
 import { FaultlineError } from '../errors';
 
+// Every refusal of the server is a class with its HTTP status and its `code` as literal fields (as undici's
+// errors carry theirs), so the code a client reads in the JSON body `{ message, code }` is defined in one place,
+// and code that handles a refusal matches its class. They are the server's own: a user reads the JSON answer,
+// never these classes (faultline/server exports only what a user catches: option and start-up errors).
+
 /**
  * A request the server refuses, with the HTTP status it answers and the JSON body `{ message, code }`.
- * Anything else thrown while serving a request is a bug and answers 500.
+ * Anything else thrown while serving a request is a bug and answers 500 (InternalServerError).
  */
-export class HttpError extends FaultlineError {
+export abstract class RequestRefusedError extends FaultlineError {
+  abstract readonly status: number;
+
   constructor(
-    readonly status: number,
-    code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    options?: { cause?: unknown },
   ) {
-    super(code, message);
+    super(message, options);
   }
 }
 
-/** 400: a name, query value or body the server cannot use. */
-export class BadRequestError extends HttpError {
-  constructor(code: string, message: string, headers?: Record<string, string>) {
-    super(400, code, message, headers);
-  }
+/** 400: a percent-encoded injection name that does not decode, or is not a valid name. */
+export class BadNameError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_BAD_NAME' as const;
+}
+
+/** 400: a query parameter (or Last-Event-ID) the route cannot use. */
+export class BadQueryError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_BAD_QUERY' as const;
+}
+
+/** 400: a parameters body that is JSON, but not an object of parameters. */
+export class BadBodyError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_BAD_BODY' as const;
+}
+
+/** 400: a parameters body that is not JSON (or not UTF-8). */
+export class BadJsonError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_BAD_JSON' as const;
+}
+
+/** 400: a parameters body nested deeper than the server parses: refused before anything recurses. */
+export class JsonTooDeepError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_JSON_TOO_DEEP' as const;
+}
+
+/** 400: an enable the injector refuses (its InvalidInjectionError, whose code the answer keeps). */
+export class InvalidEnableError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_INVALID' as const;
 }
 
 /** ScyllaDB's limit on the parameters body of `POST /injection/{name}`, with its status (400) and wording. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export class BodyTooLargeError extends BadRequestError {
+export class BodyTooLargeError extends RequestRefusedError {
+  readonly status = 400;
+  override readonly code = 'ERR_FAULTLINE_BODY_TOO_LARGE' as const;
+
   /**
    * `keepReading`: the server reads and drops the rest of the body after answering, so a client that sends
    * it whole reads the answer instead of a reset; otherwise the answer says Connection: close and the rest
    * is never read (a body too big to be worth reading).
    */
   constructor(keepReading = false) {
-    super(
-      'ERR_FAULTLINE_BODY_TOO_LARGE',
-      `Injection parameters are too long, max length is ${MAX_BODY_BYTES}`,
-      keepReading ? {} : { connection: 'close' },
-    );
+    super(`Injection parameters are too long, max length is ${MAX_BODY_BYTES}`, keepReading ? {} : { connection: 'close' });
   }
 }
 
-export class NotFoundError extends HttpError {
-  constructor(path: string) {
-    super(404, 'ERR_FAULTLINE_NOT_FOUND', `no route for ${JSON.stringify(path)}`);
-  }
-}
+export class UnauthorizedError extends RequestRefusedError {
+  readonly status = 401;
+  override readonly code = 'ERR_FAULTLINE_UNAUTHORIZED' as const;
 
-export class MethodNotAllowedError extends HttpError {
-  constructor(method: string, allowed: readonly string[]) {
-    super(405, 'ERR_FAULTLINE_METHOD_NOT_ALLOWED', `method ${method} is not allowed here; use ${allowed.join(' or ')}`, {
-      allow: allowed.join(', '),
-    });
-  }
-}
-
-export class UnauthorizedError extends HttpError {
   constructor(message: string) {
-    super(401, 'ERR_FAULTLINE_UNAUTHORIZED', message, { 'www-authenticate': 'Bearer realm="faultline"' });
+    super(message, { 'www-authenticate': 'Bearer realm="faultline"' });
   }
 }
 
 /** A state-changing request sent by a web page of another origin (a cross-site "simple" POST needs no preflight). */
-export class ForbiddenOriginError extends HttpError {
+export class ForbiddenOriginError extends RequestRefusedError {
+  readonly status = 403;
+  override readonly code = 'ERR_FAULTLINE_FORBIDDEN_ORIGIN' as const;
+
   constructor(origin: string) {
     super(
-      403,
-      'ERR_FAULTLINE_FORBIDDEN_ORIGIN',
       `refusing a state-changing request from origin ${JSON.stringify(origin)}; only the server's own origin (or one listed in allowedOrigins) may change injections`,
     );
   }
@@ -75,33 +99,111 @@ export class ForbiddenOriginError extends HttpError {
  * A request whose Host header is not a name this server answers to: the shape of a DNS-rebinding attack (a web
  * page whose host name now resolves to this machine). Nothing was read or changed.
  */
-export class ForbiddenHostError extends HttpError {
+export class ForbiddenHostError extends RequestRefusedError {
+  readonly status = 403;
+  override readonly code = 'ERR_FAULTLINE_FORBIDDEN_HOST' as const;
+
   constructor(host: string) {
     super(
-      403,
-      'ERR_FAULTLINE_FORBIDDEN_HOST',
       `refusing a request for host ${JSON.stringify(host.slice(0, 256))}: this server answers localhost, IP addresses and the names in allowedHosts (CLI --allowed-host)`,
     );
   }
 }
 
-/** A ScyllaDB route faultline knows but does not act on (`POST /disconnect/{ip}`). */
-export class NotImplementedError extends HttpError {
-  constructor(code: string, message: string) {
-    super(501, code, message);
+export class NotFoundError extends RequestRefusedError {
+  readonly status = 404;
+  override readonly code = 'ERR_FAULTLINE_NOT_FOUND' as const;
+
+  constructor(path: string) {
+    super(`no route for ${JSON.stringify(path)}`);
   }
 }
 
-/** `enable` in a process running with FAULTLINE=off. */
-export class ConflictError extends HttpError {
-  constructor(code: string, message: string) {
-    super(409, code, message);
+export class MethodNotAllowedError extends RequestRefusedError {
+  readonly status = 405;
+  override readonly code = 'ERR_FAULTLINE_METHOD_NOT_ALLOWED' as const;
+
+  constructor(method: string, allowed: readonly string[], message = `method ${method} is not allowed here; use ${allowed.join(' or ')}`) {
+    super(message, { allow: allowed.join(', ') });
   }
 }
 
-export class ServiceUnavailableError extends HttpError {
-  constructor(message: string, code = 'ERR_FAULTLINE_UNAVAILABLE') {
-    super(503, code, message, { 'retry-after': '1', connection: 'close' });
+/** A request whose headers, or whole body, did not arrive within the server's timeouts. */
+export class RequestTimeoutError extends RequestRefusedError {
+  readonly status = 408;
+  override readonly code = 'ERR_FAULTLINE_REQUEST_TIMEOUT' as const;
+}
+
+/** `enable` in a process running with FAULTLINE=off (the injector's InjectionsOffError, whose code it keeps). */
+export class SwitchedOffError extends RequestRefusedError {
+  readonly status = 409;
+  override readonly code = 'ERR_FAULTLINE_OFF' as const;
+}
+
+export class ExpectationFailedError extends RequestRefusedError {
+  readonly status = 417;
+  override readonly code = 'ERR_FAULTLINE_EXPECTATION_FAILED' as const;
+
+  constructor() {
+    super('only "Expect: 100-continue" is understood');
+  }
+}
+
+/** A request Node could not parse at all (answered on the raw socket, `createInjectionServer` only). */
+export class MalformedRequestError extends RequestRefusedError {
+  override readonly code = 'ERR_FAULTLINE_BAD_HTTP' as const;
+
+  constructor(
+    readonly status: 400 | 431,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Anything thrown while serving a request that is not a refusal: a bug, answered 500. */
+export class InternalServerError extends RequestRefusedError {
+  readonly status = 500;
+  override readonly code = 'ERR_FAULTLINE_INTERNAL' as const;
+
+  constructor(cause: unknown) {
+    super(`internal error: ${cause instanceof Error ? cause.message : String(cause)}`, {}, { cause });
+  }
+}
+
+/** `POST /disconnect/{ip}`: a ScyllaDB route faultline knows but does not act on. */
+export class DisconnectNotSupportedError extends RequestRefusedError {
+  readonly status = 501;
+  override readonly code = 'ERR_FAULTLINE_DISCONNECT_NOT_SUPPORTED' as const;
+}
+
+/** Too many requests (or streams) at once, or the server is closing: try again. */
+export class ServiceUnavailableError extends RequestRefusedError {
+  readonly status = 503;
+  override readonly code = 'ERR_FAULTLINE_UNAVAILABLE' as const;
+
+  constructor(message: string) {
+    super(message, { 'retry-after': '1', connection: 'close' });
+  }
+}
+
+/** The server's shard group is closed (the server is shutting down). */
+export class GroupClosedError extends RequestRefusedError {
+  readonly status = 503;
+  override readonly code = 'ERR_FAULTLINE_GROUP_CLOSED' as const;
+
+  constructor(message: string) {
+    super(message, { 'retry-after': '1', connection: 'close' });
+  }
+}
+
+/** The connection over `maxSockets`, answered on the raw socket and closed. */
+export class TooManyConnectionsError extends RequestRefusedError {
+  readonly status = 503;
+  override readonly code = 'ERR_FAULTLINE_TOO_MANY_CONNECTIONS' as const;
+
+  constructor(maxSockets: number) {
+    super(`the server has its maximum of ${maxSockets} connections open; try again`, { 'retry-after': '1' });
   }
 }
 
@@ -110,9 +212,10 @@ export class ServiceUnavailableError extends HttpError {
  * make the app throw or hang. It starts only with a token, or with `insecureOpenServer: true`.
  */
 export class OpenServerRefusedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_OPEN_SERVER_REFUSED' as const;
+
   constructor(host: string) {
     super(
-      'ERR_FAULTLINE_OPEN_SERVER_REFUSED',
       `refusing to listen on ${JSON.stringify(host)} without a token: anyone who can reach it could enable injections. ` +
         'Set a token (CLI --token), listen on 127.0.0.1, or say an open server is wanted with insecureOpenServer: true (CLI --insecure-open-server)',
     );
@@ -121,7 +224,5 @@ export class OpenServerRefusedError extends FaultlineError {
 
 /** An option of createInjectionServer or injectionHandler that cannot be used. */
 export class InvalidServerOptionError extends FaultlineError {
-  constructor(message: string) {
-    super('ERR_FAULTLINE_INVALID_OPTION', message);
-  }
+  override readonly code = 'ERR_FAULTLINE_INVALID_OPTION' as const;
 }

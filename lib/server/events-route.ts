@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidInjectionError } from '../injector';
 import { ShardGroupClosedError, type ShardGroup } from '../shards';
-import { BadRequestError, ServiceUnavailableError } from './errors';
+import { BadQueryError, GroupClosedError } from './errors';
 import { eventsOptionsFromQuery, EVENTS_QUERY } from './events-query';
 import { paramsModeFromQuery } from './params-query';
 import { parseQuery } from './query';
@@ -31,8 +31,8 @@ export function serveEvents(
   try {
     events = group.events(options);
   } catch (err) {
-    if (err instanceof InvalidInjectionError) throw new BadRequestError('ERR_FAULTLINE_BAD_QUERY', err.message);
-    if (err instanceof ShardGroupClosedError) throw new ServiceUnavailableError(err.message, err.code);
+    if (err instanceof InvalidInjectionError) throw new BadQueryError(err.message);
+    if (err instanceof ShardGroupClosedError) throw new GroupClosedError(err.message);
     throw err;
   }
 

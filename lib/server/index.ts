@@ -8,21 +8,6 @@ export { DASHBOARD_PATH, dashboardHandler } from './dashboard';
 export type { InjectionRequestHandler, InjectionServerStats } from './handler';
 export type { InjectionHandlerOptions, NextFunction, RequestHandlerWithNext } from './options';
 export type { AllowedHosts } from './host-check';
-export {
-  BadRequestError,
-  BodyTooLargeError,
-  ConflictError,
-  ForbiddenHostError,
-  ForbiddenOriginError,
-  HttpError,
-  InvalidServerOptionError,
-  MAX_BODY_BYTES,
-  MethodNotAllowedError,
-  NotFoundError,
-  NotImplementedError,
-  OpenServerRefusedError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-} from './errors';
+export { InvalidServerOptionError, OpenServerRefusedError } from './errors';
 export type { ErrorBody } from './responses';
 export type { ScyllaInjectionInfo } from './scylla-state';

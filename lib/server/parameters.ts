@@ -1,4 +1,4 @@
-import { BadRequestError } from './errors';
+import { BadBodyError, BadJsonError, JsonTooDeepError } from './errors';
 import type { RequestBody } from './body';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 
@@ -22,8 +22,7 @@ export function parametersFromBody(body: RequestBody): Record<string, string> | 
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    throw new BadRequestError(
-      'ERR_FAULTLINE_BAD_BODY',
+    throw new BadBodyError(
       `Failed to parse injections parameters: the body must be a JSON object of parameters, got ${got}`,
     );
   }
@@ -47,8 +46,7 @@ function parseJson(input: string | Buffer): unknown {
     }
   }
   if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new BadRequestError(
-      'ERR_FAULTLINE_JSON_TOO_DEEP',
+    throw new JsonTooDeepError(
       `Failed to parse injections parameters: the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
     );
   }
@@ -59,6 +57,6 @@ function parseJson(input: string | Buffer): unknown {
   }
 }
 
-function badJson(reason: string): BadRequestError {
-  return new BadRequestError('ERR_FAULTLINE_BAD_JSON', `Failed to parse injections parameters: ${reason}`);
+function badJson(reason: string): BadJsonError {
+  return new BadJsonError(`Failed to parse injections parameters: ${reason}`);
 }

@@ -1,4 +1,4 @@
-import { BadRequestError } from './errors';
+import { BadQueryError } from './errors';
 
 /** A parsed query string: each parameter with every value it was given, in order. */
 export type Query = ReadonlyMap<string, readonly string[]>;
@@ -78,6 +78,6 @@ export function probabilityValue(query: Query, key: string): number | undefined 
   return n;
 }
 
-export function badQuery(message: string): BadRequestError {
-  return new BadRequestError('ERR_FAULTLINE_BAD_QUERY', message);
+export function badQuery(message: string): BadQueryError {
+  return new BadQueryError(message);
 }

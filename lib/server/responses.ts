@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { FaultlineError } from '../errors';
-import { HttpError } from './errors';
+import { InternalServerError, RequestRefusedError } from './errors';
 
 /** Browsers must take a JSON answer for what it says it is, never sniff it into a script or a page. */
 const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
@@ -31,16 +30,9 @@ export interface ErrorBody {
   readonly code: string;
 }
 
-/** Answers an error; anything that is not an HttpError is a bug in the server and answers 500. */
+/** Answers an error; anything that is not a RequestRefusedError is a bug in the server and answers 500. */
 export function sendError(res: ServerResponse, err: unknown): void {
-  const http =
-    err instanceof HttpError
-      ? err
-      : new HttpError(
-          500,
-          err instanceof FaultlineError ? err.code : 'ERR_FAULTLINE_INTERNAL',
-          `internal error: ${err instanceof Error ? err.message : String(err)}`,
-        );
+  const http = err instanceof RequestRefusedError ? err : new InternalServerError(err);
   if (!canRespond(res)) return;
   const body: ErrorBody = { message: http.message, code: http.code };
   const text = JSON.stringify(body);

@@ -3,7 +3,7 @@ import { InjectionsOffError, InvalidInjectionError } from '../injector';
 import { ShardGroupClosedError, type BroadcastResult, type ShardGroup } from '../shards';
 import { readBody } from './body';
 import { enableOptionsFromQuery } from './enable-query';
-import { BadRequestError, ConflictError, NotImplementedError, ServiceUnavailableError } from './errors';
+import { DisconnectNotSupportedError, GroupClosedError, InvalidEnableError, SwitchedOffError } from './errors';
 import { parametersFromBody } from './parameters';
 import { parseQuery } from './query';
 import { sendEmpty, sendJson } from './responses';
@@ -82,8 +82,7 @@ export function refuseDisconnect(rawAddress: string): never {
   } catch {
     // shown as sent
   }
-  throw new NotImplementedError(
-    'ERR_FAULTLINE_DISCONNECT_NOT_SUPPORTED',
+  throw new DisconnectNotSupportedError(
     `faultline does not simulate network disconnects (asked to disconnect from ${JSON.stringify(address.slice(0, 256))}); ` +
       'use an injection point in the code that talks to that node instead',
   );
@@ -102,9 +101,9 @@ async function asHttp<T>(promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    if (err instanceof InjectionsOffError) throw new ConflictError(err.code, err.message);
-    if (err instanceof InvalidInjectionError) throw new BadRequestError(err.code, err.message);
-    if (err instanceof ShardGroupClosedError) throw new ServiceUnavailableError(err.message, err.code);
+    if (err instanceof InjectionsOffError) throw new SwitchedOffError(err.message);
+    if (err instanceof InvalidInjectionError) throw new InvalidEnableError(err.message);
+    if (err instanceof ShardGroupClosedError) throw new GroupClosedError(err.message);
     throw err;
   }
 }

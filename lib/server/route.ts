@@ -1,6 +1,6 @@
 import { validateName } from '../injector/validate';
 import { API_BASE_PATH as BASE_PATH, EVENTS_PATH } from '../wire';
-import { BadRequestError } from './errors';
+import { BadNameError } from './errors';
 
 export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events' | 'lifetime-enters' | 'disconnect';
 
@@ -74,12 +74,12 @@ export function decodeName(raw: string): string {
   try {
     name = decodeURIComponent(raw);
   } catch {
-    throw new BadRequestError('ERR_FAULTLINE_BAD_NAME', `injection name ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
+    throw new BadNameError(`injection name ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
   }
   try {
     validateName(name);
   } catch (err) {
-    throw new BadRequestError('ERR_FAULTLINE_BAD_NAME', (err as Error).message);
+    throw new BadNameError((err as Error).message);
   }
   return name;
 }

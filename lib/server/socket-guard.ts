@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { InvalidServerOptionError } from './errors';
 import { integerOption } from './options';
+import { MethodNotAllowedError, TooManyConnectionsError } from './errors';
 import { rawJsonResponse } from './raw-response';
 
 /** What bounds the sockets of a server made by createInjectionServer (see InjectionServerOptions). */
@@ -87,12 +88,7 @@ export function guardSockets(server: Server, limits: ResolvedSocketLimits): Sock
     if (open >= limits.maxSockets) {
       refused.add(socket);
       socket.end(
-        rawJsonResponse(
-          503,
-          'ERR_FAULTLINE_TOO_MANY_CONNECTIONS',
-          `the server has its maximum of ${limits.maxSockets} connections open; try again`,
-          { 'retry-after': '1' },
-        ),
+        rawJsonResponse(new TooManyConnectionsError(limits.maxSockets)),
       );
       // A client that keeps sending must not hold the refused socket: it goes once the answer is out.
       socket.once('finish', () => socket.destroy());
@@ -103,9 +99,9 @@ export function guardSockets(server: Server, limits: ResolvedSocketLimits): Sock
   });
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.end(
-      rawJsonResponse(405, 'ERR_FAULTLINE_METHOD_NOT_ALLOWED', 'method CONNECT is not allowed; this server is not a proxy', {
-        allow: 'GET, POST, DELETE',
-      }),
+      rawJsonResponse(
+        new MethodNotAllowedError('CONNECT', ['GET', 'POST', 'DELETE'], 'method CONNECT is not allowed; this server is not a proxy'),
+      ),
     );
     socket.once('finish', () => socket.destroy());
   });

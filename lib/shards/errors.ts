@@ -2,8 +2,10 @@ import { FaultlineError } from '../errors';
 
 /** A ShardGroup method called after `close()`, or a wait that `close()` ended. */
 export class ShardGroupClosedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_GROUP_CLOSED' as const;
+
   constructor(what: string) {
-    super('ERR_FAULTLINE_GROUP_CLOSED', `${what}: the shard group is closed`);
+    super(`${what}: the shard group is closed`);
   }
 }
 
@@ -12,18 +14,18 @@ export class ShardGroupClosedError extends FaultlineError {
  * attach in time, or `attachShard()` was called where there is no group to join (the main thread).
  */
 export class ShardAttachError extends FaultlineError {
-  constructor(message: string) {
-    super('ERR_FAULTLINE_SHARD_ATTACH', message);
-  }
+  override readonly code = 'ERR_FAULTLINE_SHARD_ATTACH' as const;
 }
 
 /** A worker shard failed to apply a broadcast change (other than a bad name or option, caught up front). */
 export class ShardApplyError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_SHARD_APPLY' as const;
+
   constructor(
     readonly shard: number,
     readonly causeCode: string | undefined,
     message: string,
   ) {
-    super('ERR_FAULTLINE_SHARD_APPLY', `shard ${shard}: ${message}`);
+    super(`shard ${shard}: ${message}`);
   }
 }

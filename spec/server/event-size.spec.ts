@@ -1,6 +1,6 @@
 import { openInjectionStream } from '../../lib/client';
 import { EVENT_PARAMS_MAX_BYTES } from '../../lib/event';
-import { MAX_BODY_BYTES } from '../../lib/server';
+import { MAX_BODY_BYTES } from '../../lib/server/errors';
 import { API, call } from './support/http';
 import { AIOHTTP_LINE_LIMIT, ScyllaLineReader } from './support/scylla-line-reader';
 import { closeAll, startServer } from './support/servers';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ForbiddenHostError, InvalidServerOptionError } from '../../lib/server';
+import { ForbiddenHostError, InvalidServerOptionError } from '../../lib/server/errors';
 import { checkHost, hostName, hostPolicy, withListenHost } from '../../lib/server/host-check';
 
 const request = (host: string | undefined): IncomingMessage => ({ headers: host === undefined ? {} : { host } }) as IncomingMessage;

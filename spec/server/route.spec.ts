@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../lib/server';
+import { BadNameError } from '../../lib/server/errors';
 import { decodeName, matchRoute } from '../../lib/server/route';
 
 const API = '/v2/error_injection';
@@ -38,7 +38,7 @@ describe('decodeName', () => {
   });
 
   test.each(['%', '%G0', '%E2%98', '', '%0A', 'a%7Fb', '%C2%85', '%ED%A0%80', 'x'.repeat(1025)])('refuses %j with a 400', (raw) => {
-    expect(() => decodeName(raw)).toThrow(BadRequestError);
+    expect(() => decodeName(raw)).toThrow(BadNameError);
     expect(() => decodeName(raw)).toThrow(expect.objectContaining({ status: 400, code: 'ERR_FAULTLINE_BAD_NAME' }));
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidServerOptionError } from '../../lib/server/errors';
+import { BadQueryError, ServiceUnavailableError } from '../../lib/server/errors';
 import { clientErrorResponse, rawJsonResponse } from '../../lib/server/raw-response';
 import { resolveSocketLimits, timeoutServerOptions } from '../../lib/server/socket-guard';
 import { createInjectionServer } from '../../lib/server';
@@ -22,13 +23,13 @@ describe('resolveSocketLimits', () => {
 
 describe('rawJsonResponse', () => {
   test('a whole HTTP/1.1 answer with a JSON body that closes the connection', () => {
-    const text = rawJsonResponse(503, 'ERR_X', 'wait', { 'retry-after': '1' });
-    const body = '{"message":"wait","code":"ERR_X"}';
+    const text = rawJsonResponse(new ServiceUnavailableError('wait'));
+    const body = '{"message":"wait","code":"ERR_FAULTLINE_UNAVAILABLE"}';
     expect(text).toBe(
       `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: ${body.length}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`,
     );
     // Bytes, not characters: é is two.
-    expect(rawJsonResponse(400, 'E', 'é')).toContain('content-length: 27\r\n');
+    expect(rawJsonResponse(new BadQueryError('é'))).toContain(`content-length: ${'{"message":"é","code":"ERR_FAULTLINE_BAD_QUERY"}'.length + 1}\r\n`);
   });
 });
 

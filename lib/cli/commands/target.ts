@@ -1,3 +1,4 @@
+import { HttpError, NetworkError } from '../../client';
 import { stringOption, type ParsedArgs } from '../args';
 import { CommandFailedError } from '../errors';
 import { nodeLabel, parseNodeUrl } from '../node-url';
@@ -20,16 +21,14 @@ export function resolveTarget(command: string, url: string, values: ParsedArgs['
 
 /** Turns what the client threw into a one-line failure (exit 1) that names the server. */
 export function failure(err: unknown, target: Target): CommandFailedError {
-  const code = (err as { code?: unknown }).code;
   const message = (err as Error)?.message ?? String(err);
-  if (code === 'ERR_FAULTLINE_NETWORK') {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (err instanceof NetworkError) {
+    const cause = err.cause as { code?: string; message?: string } | undefined;
     const why = cause?.code ?? cause?.message ?? message;
     return new CommandFailedError(`cannot reach ${target.base} (${why})`, { cause: err });
   }
-  if (code === 'ERR_FAULTLINE_HTTP') {
-    const status = (err as { status?: number }).status;
-    const said = (err as { serverMessage?: string }).serverMessage;
+  if (err instanceof HttpError) {
+    const { status, serverMessage: said } = err;
     if (status === 401) {
       return new CommandFailedError(
         `${target.base} refused the request (401): ${said ?? 'a token is required'}; pass --token or set FAULTLINE_TOKEN`,

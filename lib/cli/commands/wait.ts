@@ -1,4 +1,4 @@
-import { openInjectionStream, type InjectionStream } from '../../client';
+import { openInjectionStream, StreamClosedError, WaitTimeoutError, type InjectionStream } from '../../client';
 import { expectPositionals, nameArgument, numberOption, shardOptions, stringOption, stringsOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { CommandFailedError } from '../errors';
@@ -63,11 +63,10 @@ Example:
       io.stdout.write(formatEventJson(wire, event.node) + '\n');
       return 0;
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'ERR_FAULTLINE_WAIT_TIMEOUT') {
+      if (err instanceof WaitTimeoutError) {
         throw new CommandFailedError(`timed out after ${seconds} s: no hit of ${name} on ${target.base}`, { cause: err });
       }
-      if (code === 'ERR_FAULTLINE_STREAM_CLOSED' && io.stop.aborted) {
+      if (err instanceof StreamClosedError && io.stop.aborted) {
         throw new CommandFailedError(`interrupted before ${name} was hit`, { cause: err });
       }
       throw failure(err, target);
