@@ -24,7 +24,6 @@ const common = {
     // Type errors are tsc's job (npm run typecheck); jest only needs to transpile.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
@@ -52,6 +51,8 @@ module.exports = {
       roots: ['<rootDir>/spec/reliability'],
     },
   ],
+  // A global option: jest ignores it inside a project.
+  testTimeout: 30000,
   // Worker-thread and socket tests must not keep jest alive; a leak shows up as a failure to exit.
   forceExit: false,
 };
