@@ -28,38 +28,49 @@ async function openDashboard(page: Page, url: string, left: () => number): Promi
   await page.waitForSelector('#conn[data-state="open"]', { timeout: left() });
 }
 
-describe('dashboard in Chromium', () => {
-  let browser: Browser;
-  let injector: ErrorInjector;
-  let group: ShardGroup;
-  let server: { url: string; close(): Promise<void> };
+/** The page's in-process server (one ShardGroup on its own injector) and a browser, for one describe. */
+interface Stand {
+  injector: ErrorInjector;
+  browser: Browser;
+  /** The server's URL without a trailing slash. */
+  base: string;
+}
 
+/** Registers the describe's set-up and tear-down; the stand's fields are there from its beforeAll on. */
+function dashboardStand(token?: string): Stand {
+  const stand = {} as Stand;
+  let group: ShardGroup | undefined;
+  let server: { url: string; close(): Promise<void> } | undefined;
   beforeAll(async () => {
-    injector = new ErrorInjector();
-    group = new ShardGroup({ injector });
-    server = await createInjectionServer({ shards: group, host: '127.0.0.1', port: 0, ui: dashboardHandler });
-    browser = await openBrowser();
+    stand.injector = new ErrorInjector();
+    group = new ShardGroup({ injector: stand.injector });
+    const auth = token === undefined ? {} : { token };
+    server = await createInjectionServer({ shards: group, host: '127.0.0.1', port: 0, ui: dashboardHandler, ...auth });
+    stand.base = server.url.replace(/\/+$/, '');
+    stand.browser = await openBrowser();
   }, BROWSER_SETUP_TIMEOUT);
-
   afterAll(async () => {
-    await browser?.close();
+    await stand.browser?.close();
     await server?.close();
     await group?.close();
   });
+  return stand;
+}
+
+describe('dashboard in Chromium', () => {
+  const stand = dashboardStand();
 
   afterEach(async () => {
-    injector.disableAll();
+    stand.injector.disableAll();
   });
-
-  const base = (): string => server.url.replace(/\/+$/, '');
 
   it('shows a hit within a second, with its shard, type, name and parameters', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${base()}/v2/error_injection/ui/`, left);
-    await withRest(base(), (api) => api.enable('ui_hit', { parameters: { user: 'alice' } }));
+    const { page } = stand.browser;
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await withRest(stand.base, (api) => api.enable('ui_hit', { parameters: { user: 'alice' } }));
 
-    injector.inject('ui_hit', () => undefined);
+    stand.injector.inject('ui_hit', () => undefined);
     const row = await page.waitForSelector('#hits tbody tr[data-injection="ui_hit"]', { timeout: HIT_DEADLINE });
 
     const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent));
@@ -68,16 +79,16 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('#stat-total')).toBe('1');
     // The enabled list shows the server's enter count once it refreshes after the hit.
     await page.waitForSelector('#enabled-list li[data-injection="ui_hit"] .chip:text-is("1 hit")', { timeout: left() });
-    expect(browser.errors).toEqual([]);
+    expect(stand.browser.errors).toEqual([]);
   });
 
   it('lists newest first and counts every hit', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${base()}/v2/error_injection/ui/`, left);
+    const { page } = stand.browser;
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
     for (const n of ['1', '2', '3']) {
-      injector.enable('ui_order', { parameters: { n } });
-      injector.enter('ui_order');
+      stand.injector.enable('ui_order', { parameters: { n } });
+      stand.injector.enter('ui_order');
     }
     const rows = page.locator('#hits tbody tr[data-injection="ui_order"]');
     await rows.nth(2).waitFor({ timeout: left() });
@@ -89,8 +100,8 @@ describe('dashboard in Chromium', () => {
 
   it('the enable form enables the injection on the server, with one-shot and parameters', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${base()}/v2/error_injection/ui/`, left);
+    const { page } = stand.browser;
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
     await page.fill('#enable-name', 'ui_form');
     await page.check('#enable-one-shot');
     await page.click('#add-param');
@@ -100,96 +111,78 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('#enable-result.ok', { timeout: left() });
     expect(await page.textContent('#enable-result')).toBe('ui_form enabled (one-shot)');
 
-    const [state] = await withRest(base(), (api) => api.get('ui_form'));
+    const [state] = await withRest(stand.base, (api) => api.get('ui_form'));
     expect(state).toMatchObject({ enabled: true, parameters: [{ key: 'delay', value: '250 ms' }] });
-    expect(injector.get('ui_form')).toMatchObject({ enabled: true, oneShot: true, parameters: { delay: '250 ms' } });
+    expect(stand.injector.get('ui_form')).toMatchObject({ enabled: true, oneShot: true, parameters: { delay: '250 ms' } });
     // And the enabled list shows it.
     await page.waitForSelector('#enabled-list li[data-injection="ui_form"]', { timeout: left() });
   });
 
   it('shows the server refusing a bad enable, and enables nothing', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${base()}/v2/error_injection/ui/`, left);
+    const { page } = stand.browser;
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
     // The form checks what it can (a count of 0 is refused by the browser); a name past the limit only the server knows.
     const name = 'n'.repeat(1025);
     await page.fill('#enable-name', name);
     await page.click('#enable-submit');
     await page.waitForSelector('#enable-result.error', { timeout: left() });
     expect(await page.textContent('#enable-result')).toBe('400 injection name is 1025 characters long; the limit is 1024');
-    expect(injector.enabledInjections()).toEqual([]);
+    expect(stand.injector.enabledInjections()).toEqual([]);
   });
 
   it('the Disable and Message buttons act on the server', async () => {
     const left = budget();
-    const { page } = browser;
-    injector.enable('ui_handler');
-    injector.enable('ui_other');
-    const handled = injector.injectHandler('ui_handler', (h) => h.waitForMessage({ timeout: left() }));
-    await openDashboard(page, `${base()}/v2/error_injection/ui/`, left);
+    const { page } = stand.browser;
+    stand.injector.enable('ui_handler');
+    stand.injector.enable('ui_other');
+    const handled = stand.injector.injectHandler('ui_handler', (h) => h.waitForMessage({ timeout: left() }));
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
 
     await page.click('#enabled-list li[data-injection="ui_handler"] button[data-action="message"]', { timeout: left() });
     await handled;
 
     await page.click('#enabled-list li[data-injection="ui_other"] button[data-action="disable"]', { timeout: left() });
     await page.waitForSelector('#enabled-list li[data-injection="ui_other"]', { state: 'detached', timeout: left() });
-    expect(injector.isEnabled('ui_other')).toBe(false);
-    expect(injector.isEnabled('ui_handler')).toBe(true);
+    expect(stand.injector.isEnabled('ui_other')).toBe(false);
+    expect(stand.injector.isEnabled('ui_handler')).toBe(true);
 
     await page.click('#disable-all');
     await page.waitForSelector('#enabled-empty', { state: 'visible', timeout: left() });
-    expect(injector.enabledInjections()).toEqual([]);
+    expect(stand.injector.enabledInjections()).toEqual([]);
   });
 });
 
 describe('dashboard in Chromium, with a token', () => {
-  let browser: Browser;
-  let injector: ErrorInjector;
-  let group: ShardGroup;
-  let server: { url: string; close(): Promise<void> };
   const token = 'tok-123';
-
-  beforeAll(async () => {
-    injector = new ErrorInjector();
-    group = new ShardGroup({ injector });
-    server = await createInjectionServer({ shards: group, host: '127.0.0.1', port: 0, token, ui: dashboardHandler });
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await group?.close();
-  });
-
-  const base = (): string => server.url.replace(/\/+$/, '');
+  const stand = dashboardStand(token);
 
   it('works from the URL with ?token= and takes the token out of the address bar', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${base()}/v2/error_injection/ui/?token=${token}`, left);
-    expect(page.url()).toBe(`${base()}/v2/error_injection/ui/`);
-    injector.enable('ui_tok');
-    injector.enter('ui_tok');
+    const { page } = stand.browser;
+    await openDashboard(page, `${stand.base}/v2/error_injection/ui/?token=${token}`, left);
+    expect(page.url()).toBe(`${stand.base}/v2/error_injection/ui/`);
+    stand.injector.enable('ui_tok');
+    stand.injector.enter('ui_tok');
     await page.waitForSelector('#hits tbody tr[data-injection="ui_tok"]', { timeout: HIT_DEADLINE });
 
     await page.fill('#enable-name', 'ui_tok_form');
     await page.click('#enable-submit');
     await page.waitForSelector('#enable-result.ok', { timeout: left() });
-    expect(injector.isEnabled('ui_tok_form')).toBe(true);
+    expect(stand.injector.isEnabled('ui_tok_form')).toBe(true);
   });
 
   it('without a token asks for one, then connects with it', async () => {
     const left = budget();
-    const page = await browser.context.newPage();
+    const page = await stand.browser.context.newPage();
     try {
-      await page.goto(`${base()}/v2/error_injection/ui/`, { timeout: left() });
+      await page.goto(`${stand.base}/v2/error_injection/ui/`, { timeout: left() });
       await page.waitForSelector('#token-bar', { state: 'visible', timeout: left() });
       await page.fill('#token-input', token);
       await page.click('#token-form button');
       await page.waitForSelector('#conn[data-state="open"]', { timeout: left() });
-      injector.enable('ui_tok2');
-      injector.enter('ui_tok2');
+      stand.injector.enable('ui_tok2');
+      stand.injector.enter('ui_tok2');
       await page.waitForSelector('#hits tbody tr[data-injection="ui_tok2"]', { timeout: HIT_DEADLINE });
     } finally {
       await page.close();
