@@ -19,12 +19,14 @@ const UNPACK_DEADLINE_MS = 120_000;
 
 /**
  * Flags for a headless Chromium on a machine without network, run as root in a container:
- * - `--no-sandbox`: Chromium refuses to start as root with its sandbox, and a container may lack user namespaces;
+ * - `--no-sandbox`: Chromium refuses to start as root with its sandbox, and a container may lack user
+ *   namespaces (playwright-core passes it too unless `chromiumSandbox` is set; it is stated here so that what
+ *   this machine needs is in one place);
  * - the `--disable-*` and `--no-first-run` flags stop the background requests (updates, sync, QUIC probes,
  *   metrics) that would otherwise wait on a network that is not there;
  * - `--disable-gpu`: no GPU; the page needs none.
- * Deliberately NOT the package's own `args` for serverless use: they include `--disable-web-security`, and the
- * dashboard's test relies on the page's Content-Security-Policy being enforced.
+ * Deliberately NOT the package's own `args` for serverless use: they include `--disable-web-security` and
+ * `--single-process`, and the dashboard's test relies on the page's Content-Security-Policy being enforced.
  */
 export const CHROMIUM_ARGS = [
   '--headless',
