@@ -9,6 +9,7 @@
 # The project's files are in scripts/consumer/. One `npm install` of the scratch project (jest and typescript
 # at the versions this repo tests with, vitest 4, @types/node 20).
 # Usage: scripts/consumer-check.sh [--json FILE]   FILE gets a jest-like summary for scripts/ci-summary.mjs.
+# FAULTLINE_CONSUMER_NODE_BINS=dir[:dir...] runs the three runners again on each of those Nodes.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 json=""
@@ -67,9 +68,18 @@ for resolution in node10 node16 nodenext bundler; do
   check "tsc, $resolution resolution" npx --no-install tsc -p "tsconfig.$resolution.json"
 done
 
-check "jest (CommonJS)" npx --no-install jest --config jest.config.cjs --ci
-check "vitest (ESM)" npx --no-install vitest run --config vitest.config.mjs
-check "node --test (ESM .mjs and CommonJS .cjs)" node --test consumer.test.mjs consumer.test.cjs
+runners() { # runners LABEL: the same scenario under each test runner, on the node first on PATH
+  check "jest (CommonJS)$1" npx --no-install jest --config jest.config.cjs --ci
+  check "vitest (ESM)$1" npx --no-install vitest run --config vitest.config.mjs
+  check "node --test (ESM .mjs and CommonJS .cjs)$1" node --test consumer.test.mjs consumer.test.cjs
+}
+runners ""
+# More Node versions for the runners (the install and the type-checks do not depend on it): a
+# colon-separated list of bin directories, e.g. .ci/run's Node 24.
+IFS=: read -r -a extra_nodes <<<"${FAULTLINE_CONSUMER_NODE_BINS:-}"
+for bin in "${extra_nodes[@]}"; do
+  PATH="$bin:$PATH" runners ", on Node $("$bin/node" --version)"
+done
 
 echo "consumer check: $passed passed, $failed failed"
 if [ -n "$json" ]; then
