@@ -14,11 +14,17 @@ function describeModule(m) {
   return Object.keys(m).filter((k) => k !== '__esModule' && k !== 'default').sort();
 }`;
 
+interface PackageJson {
+  name: string;
+  exports: Record<string, Record<string, Record<string, string>>>;
+  typesVersions: Record<string, Record<string, string[]>>;
+  files: string[];
+  peerDependencies?: Record<string, string>;
+  dependencies?: Record<string, string>;
+}
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
+
 describe('package.json exports', () => {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
-    name: string;
-    exports: Record<string, string | Record<string, Record<string, string>>>;
-  };
 
   test('is named faultline and exports the root, ./server and ./client', () => {
     expect(pkg.name).toBe('faultline');
@@ -26,7 +32,7 @@ describe('package.json exports', () => {
   });
 
   test.each(['.', './server', './client'])('%s: every condition points at a file the build produced', (subpath) => {
-    const conditions = pkg.exports[subpath] as Record<string, Record<string, string>>;
+    const conditions = pkg.exports[subpath];
     for (const condition of ['import', 'require']) {
       for (const key of ['types', 'default']) {
         const file = conditions[condition]?.[key];
@@ -34,6 +40,25 @@ describe('package.json exports', () => {
         expect({ file, exists: existsSync(join(PACKAGE_ROOT, file)) }).toEqual({ file, exists: true });
       }
     }
+  });
+});
+
+describe('package.json for users', () => {
+  test('rxjs is a peer dependency (>=7.5 <8), never a dependency, so a project keeps one copy', () => {
+    expect(pkg.peerDependencies).toEqual({ rxjs: '>=7.5 <8' });
+    expect(Object.keys(pkg.dependencies ?? {})).not.toContain('rxjs');
+  });
+
+  test('typesVersions (for node10 resolution) points each subpath at the declarations require gets', () => {
+    const mapped = pkg.typesVersions['*'];
+    for (const subpath of ['./server', './client']) {
+      expect({ subpath, types: mapped[subpath.slice(2)] }).toEqual({ subpath, types: [pkg.exports[subpath].require.types] });
+    }
+  });
+
+  test('the tarball takes dist/ only (npm adds package.json, README.md and LICENSE), and LICENSE exists', () => {
+    expect(pkg.files).toEqual(['dist']);
+    expect(existsSync(join(PACKAGE_ROOT, 'LICENSE'))).toBe(true);
   });
 });
 

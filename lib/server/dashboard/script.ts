@@ -14,6 +14,11 @@ export const DASHBOARD_SCRIPT = `
   var api = location.pathname.replace(/\\/ui(\\/.*)?$/, '');
   var token = takeToken();
 
+  // A shard's bar is made once and then updated in place. Rebuilt on every redraw (many a second while hits
+  // flow), a click on it was lost whenever a redraw fell between mousedown and mouseup: the browser fires a
+  // click only when both land on the same element.
+  var shardBars = new Map(); // shard -> { row, fill, count }
+
   var $ = function (id) { return document.getElementById(id); };
   var el = function (tag, cls, text) {
     var e = document.createElement(tag);
@@ -275,26 +280,36 @@ export const DASHBOARD_SCRIPT = `
     });
     $('by-injection-empty').hidden = rows.length > 0;
 
-    var bars = $('by-shard');
-    bars.textContent = '';
     var max = 0;
     model.byShard.forEach(function (c) { if (c > max) max = c; });
-    Array.from(model.shards).sort(function (a, b) { return a - b; }).forEach(function (shard) {
+    model.shards.forEach(function (shard) {
+      var bar = shardBars.get(shard) || addShardBar(shard);
       var c = model.byShard.get(shard) || 0;
-      var row = el('div', 'bar' + (model.shardFilter === String(shard) ? ' selected' : ''));
-      row.setAttribute('data-shard', String(shard));
-      row.title = 'Show only shard ' + shard;
-      row.appendChild(el('span', '', 'shard ' + shard));
-      var track = el('div', 'track');
-      var fill = el('div', 'fill');
-      fill.style.width = (max ? Math.max(2, Math.round((c / max) * 100)) : 0) + '%';
-      track.appendChild(fill);
-      row.appendChild(track);
-      row.appendChild(el('span', 'count', c.toLocaleString()));
-      row.addEventListener('click', function () { setShardFilter(model.shardFilter === String(shard) ? '' : String(shard)); });
-      bars.appendChild(row);
+      bar.row.className = 'bar' + (model.shardFilter === String(shard) ? ' selected' : '');
+      bar.fill.style.width = (max ? Math.max(2, Math.round((c / max) * 100)) : 0) + '%';
+      bar.count.textContent = c.toLocaleString();
     });
     $('by-shard-empty').hidden = model.shards.size > 0;
+  }
+
+  function addShardBar(shard) {
+    var row = el('div', 'bar');
+    row.setAttribute('data-shard', String(shard));
+    row.title = 'Show only shard ' + shard;
+    row.appendChild(el('span', '', 'shard ' + shard));
+    var track = el('div', 'track');
+    var fill = el('div', 'fill');
+    track.appendChild(fill);
+    row.appendChild(track);
+    var count = el('span', 'count');
+    row.appendChild(count);
+    row.addEventListener('click', function () { setShardFilter(model.shardFilter === String(shard) ? '' : String(shard)); });
+    var next = null;
+    shardBars.forEach(function (bar, s) { if (s > shard && (next === null || s < next.shard)) next = { shard: s, row: bar.row }; });
+    $('by-shard').insertBefore(row, next && next.row);
+    var bar = { row: row, fill: fill, count: count };
+    shardBars.set(shard, bar);
+    return bar;
   }
 
   function addShard(shard) {
