@@ -1,7 +1,9 @@
 // faultline/client: what a test process imports to watch injection points. It loads no server, shard or
-// injector code: only the event codec and the error base are shared with the rest of the package.
+// injector code: only the ground floor (event codec, enable options, wire constants, error base) is shared
+// with the rest of the package. Only what a user calls, catches or names in a type is exported (docs/api.md).
 export { openInjectionStream, type OpenInjectionStreamOptions } from './open-injection-stream';
-export { InjectionStream, type ShardDownNotice, type WaitOptions } from './injection-stream';
+// Made by openInjectionStream only: a type to name, not a class to construct.
+export type { InjectionStream, ShardDownNotice, WaitOptions } from './injection-stream';
 export {
   InjectionApi,
   type EnableInjectionOptions,
@@ -36,4 +38,4 @@ export type {
   StreamStatus,
 } from './types';
 export { FaultlineError } from '../errors';
-export { decodeEvent, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
+export type { HandlerEvent, InjectionEvent, InjectionType } from '../event';

@@ -3,17 +3,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ShardGroup } from '../shards';
 import { dashboardHandler } from './dashboard';
 import { ExpectationFailedError, InvalidServerOptionError, OpenServerRefusedError } from './errors';
-import { injectionHandler, type InjectionServerStats } from './handler';
+import { injectionMiddleware, type InjectionServerStats } from './middleware';
 import { withListenHost } from './host-check';
 import { isLoopbackHost, localUrl, networkUrls } from './listen-address';
-import { integerOption, type InjectionHandlerOptions } from './options';
+import { integerOption, type InjectionMiddlewareOptions } from './options';
 import { clientErrorResponse } from './raw-response';
 import { sendError } from './responses';
 import { guardSockets, resolveSocketLimits, timeoutServerOptions, type SocketLimits } from './socket-guard';
 
-export interface InjectionServerOptions extends Omit<InjectionHandlerOptions, 'ui'>, SocketLimits {
+export interface InjectionServerOptions extends Omit<InjectionMiddlewareOptions, 'ui'>, SocketLimits {
   /** What serves non-API paths; default: the dashboard at /v2/error_injection/ui/. `false`: nothing (404). */
-  ui?: InjectionHandlerOptions['ui'] | false;
+  ui?: InjectionMiddlewareOptions['ui'] | false;
   /** The group to serve; default: a new ShardGroup on this thread's injector, closed with the server. */
   shards?: ShardGroup;
   /**
@@ -63,9 +63,9 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
   const closeTimeoutMs = integerOption('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 2 ** 31 - 1);
   if (typeof host !== 'string' || host === '') throw new InvalidServerOptionError('host must be a non-empty string');
   if (typeof insecureOpenServer !== 'boolean') throw new InvalidServerOptionError('insecureOpenServer must be a boolean');
-  const handlerOptions: InjectionHandlerOptions = {
+  const handlerOptions: InjectionMiddlewareOptions = {
     ...rest,
-    allowedHosts: withListenHost(rest.allowedHosts, host) as InjectionHandlerOptions['allowedHosts'],
+    allowedHosts: withListenHost(rest.allowedHosts, host) as InjectionMiddlewareOptions['allowedHosts'],
     ui: ui === false ? undefined : ui,
   };
   if (rest.token === undefined && !insecureOpenServer && !isLoopbackHost(host)) throw new OpenServerRefusedError(host);
@@ -73,7 +73,7 @@ export async function createInjectionServer(options: InjectionServerOptions = {}
   const shards = given ?? new ShardGroup();
   let handler;
   try {
-    handler = injectionHandler(shards, handlerOptions);
+    handler = injectionMiddleware(shards, handlerOptions);
   } catch (err) {
     if (ownsGroup) await shards.close();
     throw err;

@@ -222,7 +222,7 @@ export class OpenServerRefusedError extends FaultlineError {
   }
 }
 
-/** An option of createInjectionServer or injectionHandler that cannot be used. */
+/** An option of createInjectionServer or injectionMiddleware that cannot be used. */
 export class InvalidServerOptionError extends FaultlineError {
   override readonly code = 'ERR_FAULTLINE_INVALID_OPTION' as const;
 }

@@ -1,12 +1,26 @@
-// faultline/server: the HTTP face of a ShardGroup, and the group itself.
-export * from '../shards';
-// server work: REST routes, the event stream, createInjectionServer, injectionHandler.
+// faultline/server: the HTTP face of a ShardGroup, and the group itself. Only what a user calls, catches or
+// names in a type is exported (docs/api.md lists each, with why); the server's refusals reach users as JSON
+// answers, so their classes stay inside.
+export { ShardGroup, ShardApplyError, ShardAttachError, ShardGroupClosedError } from '../shards';
+export type {
+  AddWorkerOptions,
+  BroadcastResult,
+  EventsOptions,
+  GroupGap,
+  GroupHandlerEvent,
+  GroupHit,
+  GroupItem,
+  GroupShardDown,
+  ShardGroupOptions,
+  ShardInfo,
+} from '../shards';
 export { createInjectionServer } from './create-server';
 export type { InjectionServer, InjectionServerOptions } from './create-server';
-export { injectionHandler } from './handler';
+export { injectionMiddleware } from './middleware';
+export type { InjectionMiddleware, InjectionServerStats } from './middleware';
 export { DASHBOARD_PATH, dashboardHandler } from './dashboard';
-export type { InjectionRequestHandler, InjectionServerStats } from './handler';
-export type { InjectionHandlerOptions, NextFunction, RequestHandlerWithNext } from './options';
+export type { InjectionMiddlewareOptions, NextFunction, RequestHandlerWithNext } from './options';
+export type { SocketLimits } from './socket-guard';
 export type { AllowedHosts } from './host-check';
 export { InvalidServerOptionError, OpenServerRefusedError } from './errors';
 export type { ErrorBody } from './responses';

@@ -6,7 +6,7 @@ import { hostPolicy, type AllowedHosts, type HostPolicy } from './host-check';
 export type NextFunction = (err?: unknown) => void;
 export type RequestHandlerWithNext = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
-export interface InjectionHandlerOptions {
+export interface InjectionMiddlewareOptions {
   /** Require `Authorization: Bearer <token>` on every route (the event stream also takes `?access_token=`). */
   token?: string;
   /**
@@ -48,7 +48,7 @@ export interface ResolvedHandlerOptions {
   readonly ui: RequestHandlerWithNext | undefined;
 }
 
-export function resolveHandlerOptions(options: InjectionHandlerOptions): ResolvedHandlerOptions {
+export function resolveHandlerOptions(options: InjectionMiddlewareOptions): ResolvedHandlerOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidServerOptionError('options must be an object');
   const { token, allowedOrigins = [], ui } = options;
   if (token !== undefined && (typeof token !== 'string' || token === '' || /\s/.test(token))) {

@@ -64,7 +64,7 @@ function sendJson(res: ServerResponse, status: number, body: { code: string; mes
 }
 
 /**
- * The dashboard as the `ui` option of `createInjectionServer` / `injectionHandler`, which runs it for every
+ * The dashboard as the `ui` option of `createInjectionServer` / `injectionMiddleware`, which runs it for every
  * request that is not an API route (without the token check: the page holds no data) and passes `next`.
  */
 export function dashboardHandler(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {

@@ -5,7 +5,7 @@ import { bodyPending, RequestAbortedError } from './body';
 import { InvalidServerOptionError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from './errors';
 import { serveEvents } from './events-route';
 import { checkHost } from './host-check';
-import { resolveHandlerOptions, type InjectionHandlerOptions, type NextFunction } from './options';
+import { resolveHandlerOptions, type InjectionMiddlewareOptions, type NextFunction } from './options';
 import { sendError } from './responses';
 import {
   disableAll,
@@ -39,7 +39,7 @@ export interface InjectionServerStats {
 }
 
 /** `(req, res, next?)`: mount it in node:http, Express (`app.use(handler)`) or Fastify (see docs/guide.md). */
-export interface InjectionRequestHandler {
+export interface InjectionMiddleware {
   (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void;
   readonly shards: ShardGroup;
   stats(): InjectionServerStats;
@@ -55,9 +55,9 @@ export interface InjectionRequestHandler {
  * host (403, on every request this handler answers, the ui's included), route (else next/404), capacity (503),
  * token (401), method (405), origin (403), then the name, query and body (400), and only then does the group act.
  */
-export function injectionHandler(shards: ShardGroup, options: InjectionHandlerOptions = {}): InjectionRequestHandler {
+export function injectionMiddleware(shards: ShardGroup, options: InjectionMiddlewareOptions = {}): InjectionMiddleware {
   if (typeof shards !== 'object' || shards === null || typeof shards.events !== 'function') {
-    throw new InvalidServerOptionError('injectionHandler needs a ShardGroup as its first argument');
+    throw new InvalidServerOptionError('injectionMiddleware needs a ShardGroup as its first argument');
   }
   const config = resolveHandlerOptions(options);
   const registry = new StreamRegistry();

@@ -2,14 +2,14 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { ErrorInjector } from '../../lib/injector';
-import { injectionHandler, InvalidServerOptionError, type InjectionRequestHandler } from '../../lib/server';
+import { injectionMiddleware, InvalidServerOptionError, type InjectionMiddleware } from '../../lib/server';
 import { ShardGroup } from '../../lib/shards';
 import { API, call } from './support/http';
 import { SseClient } from './support/sse-client';
 import { until } from './support/until';
 
 let httpServer: Server | undefined;
-let handler: InjectionRequestHandler | undefined;
+let handler: InjectionMiddleware | undefined;
 let group: ShardGroup | undefined;
 const clients: SseClient[] = [];
 
@@ -31,14 +31,14 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function setup(options: Parameters<typeof injectionHandler>[1] = {}): { injector: ErrorInjector; handle: InjectionRequestHandler } {
+function setup(options: Parameters<typeof injectionMiddleware>[1] = {}): { injector: ErrorInjector; handle: InjectionMiddleware } {
   const injector = new ErrorInjector();
   group = new ShardGroup({ injector });
-  handler = injectionHandler(group, options);
+  handler = injectionMiddleware(group, options);
   return { injector, handle: handler };
 }
 
-describe('injectionHandler inside an existing server', () => {
+describe('injectionMiddleware inside an existing server', () => {
   test('plain node:http: our routes are served, other paths go to the fallback given as next', async () => {
     const { injector, handle } = setup();
     const url = await listen(
@@ -147,7 +147,7 @@ describe('injectionHandler inside an existing server', () => {
       }
     }
     const g = (group = new GatedGroup({ injector: new ErrorInjector() }));
-    const handle = (handler = injectionHandler(g, { maxConnections: 2 }));
+    const handle = (handler = injectionMiddleware(g, { maxConnections: 2 }));
     const url = await listen(createServer(handle));
     const { port } = new URL(url);
     // Five bodies that never finish arriving.
@@ -190,8 +190,8 @@ describe('injectionHandler inside an existing server', () => {
       { ui: 'nope' },
     ];
     for (const options of bad) {
-      expect(() => injectionHandler(g, options as never)).toThrow(InvalidServerOptionError);
+      expect(() => injectionMiddleware(g, options as never)).toThrow(InvalidServerOptionError);
     }
-    expect(() => injectionHandler({} as never)).toThrow(expect.objectContaining({ code: 'ERR_FAULTLINE_INVALID_OPTION' }));
+    expect(() => injectionMiddleware({} as never)).toThrow(expect.objectContaining({ code: 'ERR_FAULTLINE_INVALID_OPTION' }));
   });
 });
