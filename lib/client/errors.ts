@@ -6,10 +6,6 @@ import type { GapNotice, ReceivedInjectionEvent } from './types';
 /** A URL, option or argument the client cannot use; thrown before any request is made. */
 export class ClientArgumentError extends FaultlineError {
   override readonly code = 'ERR_FAULTLINE_CLIENT_ARGUMENT' as const;
-
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** The request never got an HTTP answer: connection refused, reset, DNS, headers timeout. */

@@ -28,14 +28,6 @@ export {
 } from './errors';
 export type { ReconnectPolicy } from './backoff';
 export type { NamedNode, NodeAddress } from './node-url';
-export type {
-  GapNotice,
-  GapReason,
-  InjectionMark,
-  NodeStatus,
-  ReceivedHandlerEvent,
-  ReceivedInjectionEvent,
-  StreamStatus,
-} from './types';
+export type * from './types';
 export { FaultlineError } from '../errors';
 export type { HandlerEvent, InjectionEvent, InjectionType } from '../event';

@@ -12,10 +12,6 @@ export class InjectedError extends FaultlineError {
 /** A name, parameter or option that cannot be used; thrown by enable/disable/get/receiveMessage. */
 export class InvalidInjectionError extends FaultlineError {
   override readonly code = 'ERR_FAULTLINE_INVALID' as const;
-
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**

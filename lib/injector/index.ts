@@ -1,10 +1,11 @@
 import { ErrorInjector } from './error-injector';
 import { enableFromSpec } from './injection-spec';
 
+// The injector room's public face, which the package root re-exports (docs/api.md says why each is there).
 export { ErrorInjector } from './error-injector';
 export type { EnableOptions, ErrorInjectorOptions, HandlerOptions, InjectionLogger, InjectionState } from './error-injector';
-export { InjectionHandler } from './handler';
-export type { WaitForMessageOptions } from './handler';
+// The object a handler point's function receives (ScyllaDB's injection_handler); users never construct it.
+export type { InjectionHandler, WaitForMessageOptions } from './handler';
 export {
   HandlerAbortedError,
   HandlerTimeoutError,
@@ -14,7 +15,6 @@ export {
   InjectionsOffError,
   InvalidInjectionError,
 } from './errors';
-export { MAX_NAME_LENGTH } from './validate';
 
 /**
  * This thread's injector: shard 0 on the main thread, the worker's own shard once it calls `attachShard()`.

@@ -2,18 +2,7 @@
 // names in a type is exported (docs/api.md lists each, with why); the server's refusals reach users as JSON
 // answers, so their classes stay inside.
 export { ShardGroup, ShardApplyError, ShardAttachError, ShardGroupClosedError } from '../shards';
-export type {
-  AddWorkerOptions,
-  BroadcastResult,
-  EventsOptions,
-  GroupGap,
-  GroupHandlerEvent,
-  GroupHit,
-  GroupItem,
-  GroupShardDown,
-  ShardGroupOptions,
-  ShardInfo,
-} from '../shards';
+export type * from '../shards';
 export { createInjectionServer } from './create-server';
 export type { InjectionServer, InjectionServerOptions } from './create-server';
 export { injectionMiddleware } from './middleware';

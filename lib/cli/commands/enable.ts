@@ -1,10 +1,8 @@
 import type { EnableInjectionOptions } from '../../client';
 import { SCALAR_OPTION_NAMES, scalarOption, type ScalarOptionSpec } from '../../enable-options';
 import {
-  expectPositionals,
   flagOption,
   integerOption,
-  nameArgument,
   numberOption,
   parameterOptions,
   stringOption,
@@ -14,7 +12,7 @@ import {
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { formatParameters } from '../format';
 import { withApi } from './api-call';
-import { resolveTarget } from './target';
+import { namedTarget } from './target';
 
 const NAME = 'enable';
 
@@ -46,10 +44,8 @@ ${OURS.slice(0, -1).join(', ')} and ${OURS[OURS.length - 1]} are faultline's; a 
 ${URL_HELP}
 `,
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
-    const { values, positionals } = args;
-    expectPositionals(NAME, positionals, ['URL', 'NAME']);
-    const target = resolveTarget(NAME, positionals[0], values, io.env);
-    const name = nameArgument(NAME, 'NAME', positionals[1]);
+    const { values } = args;
+    const { target, name } = namedTarget(NAME, args, io.env);
     const options: EnableInjectionOptions = {};
     const parameters = parameterOptions(NAME, stringsOption(values, 'param'));
     if (parameters !== undefined) options.parameters = parameters;

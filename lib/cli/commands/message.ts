@@ -1,7 +1,7 @@
-import { expectPositionals, nameArgument, type ParsedArgs } from '../args';
+import type { ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { withApi } from './api-call';
-import { resolveTarget } from './target';
+import { namedTarget } from './target';
 
 const NAME = 'message';
 
@@ -21,10 +21,7 @@ ${TOKEN_HELP}
 ${URL_HELP}
 `,
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
-    const { values, positionals } = args;
-    expectPositionals(NAME, positionals, ['URL', 'NAME']);
-    const target = resolveTarget(NAME, positionals[0], values, io.env);
-    const name = nameArgument(NAME, 'NAME', positionals[1]);
+    const { target, name } = namedTarget(NAME, args, io.env);
     await withApi(target, (api) => api.message(name));
     io.stdout.write(`sent a message to ${name} on ${target.label}\n`);
     return 0;

@@ -1,5 +1,5 @@
 import { HttpError, NetworkError } from '../../client';
-import { stringOption, type ParsedArgs } from '../args';
+import { expectPositionals, nameArgument, stringOption, type ParsedArgs } from '../args';
 import { CommandFailedError } from '../errors';
 import { nodeLabel, parseNodeUrl } from '../node-url';
 
@@ -17,6 +17,13 @@ export function resolveTarget(command: string, url: string, values: ParsedArgs['
   const parsed = parseNodeUrl(command, url);
   const token = stringOption(values, 'token') ?? parsed.token ?? (env.FAULTLINE_TOKEN || undefined);
   return { base: parsed.base, label: nodeLabel(parsed.base), token };
+}
+
+/** The `URL NAME` of a command that acts on one injection (enable, message, wait), checked. */
+export function namedTarget(command: string, args: ParsedArgs, env: NodeJS.ProcessEnv): { target: Target; name: string } {
+  const { values, positionals } = args;
+  expectPositionals(command, positionals, ['URL', 'NAME']);
+  return { target: resolveTarget(command, positionals[0], values, env), name: nameArgument(command, 'NAME', positionals[1]) };
 }
 
 /** Turns what the client threw into a one-line failure (exit 1) that names the server. */

@@ -1,9 +1,9 @@
 import { openInjectionStream, StreamClosedError, WaitTimeoutError, type InjectionStream } from '../../client';
-import { expectPositionals, nameArgument, numberOption, shardOptions, stringOption, stringsOption, type ParsedArgs } from '../args';
+import { numberOption, shardOptions, stringOption, stringsOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { CommandFailedError } from '../errors';
 import { formatEventJson } from '../format';
-import { failure, resolveTarget } from './target';
+import { failure, namedTarget } from './target';
 
 const NAME = 'wait';
 const DEFAULT_TIMEOUT_S = 30;
@@ -35,10 +35,8 @@ Example:
   faultline wait http://127.0.0.1:10000 my_point --timeout 10 && echo "reached my_point"
 `,
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
-    const { values, positionals } = args;
-    expectPositionals(NAME, positionals, ['URL', 'NAME']);
-    const target = resolveTarget(NAME, positionals[0], values, io.env);
-    const name = nameArgument(NAME, 'NAME', positionals[1]);
+    const { values } = args;
+    const { target, name } = namedTarget(NAME, args, io.env);
     const seconds = numberOption(NAME, 'timeout', stringOption(values, 'timeout'), 0.001, 2_000_000) ?? DEFAULT_TIMEOUT_S;
     const shards = shardOptions(NAME, stringsOption(values, 'shard'));
 
