@@ -5,7 +5,7 @@ import type { InjectionHandler } from '../../lib/injector/handler';
 import { seededRandom } from '../../lib/injector/random';
 import { record, stopRecording } from '../helpers/record-events';
 import { stateOf } from '../helpers/promise-state';
-import { thrownBy } from '../helpers/expect-error';
+import { expectError, thrownBy } from '../helpers/expect-error';
 
 // `enabled: true` everywhere: these tests must not depend on FAULTLINE in the environment that runs them.
 const newInjector = (options: ConstructorParameters<typeof ErrorInjector>[0] = {}): ErrorInjector =>
@@ -229,10 +229,7 @@ describe('injectError (exception point)', () => {
     const injector = newInjector();
     injector.enable('x', { parameters: { k: 'v' } });
     const hits = record(injector.hits$);
-    const thrown = thrownBy(() => injector.injectError('x'));
-    expect(thrown).toBeInstanceOf(InjectedError);
-    expect(thrown).toMatchObject({
-      name: 'InjectedError',
+    expectError(thrownBy(() => injector.injectError('x')), InjectedError, {
       code: 'ERR_FAULTLINE_INJECTED',
       injection: 'x',
       message: 'injected error from injection "x"',
@@ -749,10 +746,7 @@ describe('the off switch', () => {
   test('an injector created with enabled: false: points are no-ops, enable throws saying why', async () => {
     const injector = new ErrorInjector({ enabled: false });
     expect(injector.enabled).toBe(false);
-    const thrown = thrownBy(() => injector.enable('x', { parameters: { a: '1' } }));
-    expect(thrown).toBeInstanceOf(InjectionsOffError);
-    expect(thrown).toMatchObject({
-      name: 'InjectionsOffError',
+    expectError(thrownBy(() => injector.enable('x', { parameters: { a: '1' } })), InjectionsOffError, {
       code: 'ERR_FAULTLINE_OFF',
       injection: 'x',
       reason: 'this ErrorInjector was created with enabled: false',
