@@ -67,7 +67,6 @@ describe('parseInjectionSpec: mistakes name the source, the entry and the positi
     ['a=(k 1)', `${SOURCE}: entry "a=(k 1)", character 7 (found ")"): expected '='`],
     ['a\u0001=1*', `${SOURCE}: entry "a\\u0001=1*", character 1: injection name "a\\u0001" contains a control character`],
     ['a;a=once', `${SOURCE}: injection "a" is given twice`],
-    ['{bad', `${SOURCE}: not valid JSON: Expected property name or '}' in JSON at position 1`],
     ['{"a": 1}', `${SOURCE}: entry "a": injection "a": options must be an object, got 1`],
     [
       '{"a": {"cnt": 1}}',
@@ -80,8 +79,14 @@ describe('parseInjectionSpec: mistakes name the source, the entry and the positi
     expect(err).toMatchObject({ code: 'ERR_FAULTLINE_INJECTION_SPEC', source: SOURCE, message });
   });
 
-  it('names the JSON position of a JSON syntax error', () => {
-    expect((thrownBy(() => parse('{"a": {} "b": {}}')) as Error).message).toMatch(/^FAULTLINE_INJECTIONS: not valid JSON: .*position 9/);
+  // JSON.parse words its errors differently from one Node version to the next: only the position is ours to check.
+  it.each([
+    ['{bad', 1],
+    ['{"a": {} "b": {}}', 9],
+  ])('names the JSON position of a JSON syntax error in %j', (text, position) => {
+    const err = thrownBy(() => parse(text));
+    expect(err).toBeInstanceOf(InjectionSpecError);
+    expect((err as Error).message).toMatch(new RegExp(`^FAULTLINE_INJECTIONS: not valid JSON: .*position ${position}\\b`));
   });
 });
 
