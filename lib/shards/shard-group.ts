@@ -41,6 +41,7 @@ export class ShardGroup {
   private readonly fanOut: FanOut;
   /** Injections enabled through the group, in order: what a worker that joins later is given. */
   private readonly enables = new Map<string, EnableOptions>();
+  private closed = false;
   private closing: Promise<void> | undefined;
 
   constructor(options: ShardGroupOptions = {}) {
@@ -187,15 +188,18 @@ export class ShardGroup {
 
   /** Completes every events() observable, stops watching shard 0, has every worker leave. Idempotent. */
   close(): Promise<void> {
-    if (this.closing === undefined) {
-      this.fanOut.close();
-      this.closing = this.members.leaveAll();
-    }
+    if (this.closing !== undefined) return this.closing;
+    // Closed, and the promise in place, before any reader completes: a reader's completion may call back in.
+    this.closed = true;
+    let membersLeft!: (left: Promise<void>) => void;
+    this.closing = new Promise<void>((resolve) => (membersLeft = resolve));
+    this.fanOut.close();
+    membersLeft(this.members.leaveAll());
     return this.closing;
   }
 
   private assertOpen(what: string): void {
-    if (this.closing !== undefined) throw new ShardGroupClosedError(what);
+    if (this.closed) throw new ShardGroupClosedError(what);
   }
 }
 

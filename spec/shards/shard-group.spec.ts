@@ -385,4 +385,25 @@ describe('costs and teardown', () => {
     expect(await firstValueFrom(group.events().pipe(toArray()))).toEqual([]);
     await expect(group.close()).resolves.toBeUndefined();
   });
+
+  it('is closed already for a subscriber that calls back into the group as close() completes it', async () => {
+    const { group } = newGroup();
+    const seen: { enable?: unknown; late?: GroupItem[]; closing?: Promise<void> } = {};
+    group.events().subscribe({
+      complete: () => {
+        seen.enable = group.enableOnAll('y').catch((e: unknown) => e);
+        seen.late = collect(group);
+        seen.closing = group.close();
+      },
+    });
+    const closing = group.close();
+    expect(seen.closing).toBe(closing);
+    await closing;
+    expectError(await seen.enable, ShardGroupClosedError, {
+      code: 'ERR_FAULTLINE_GROUP_CLOSED',
+      message: 'enableOnAll: the shard group is closed',
+    });
+    expect(seen.late).toEqual([]);
+    expect(group.subscriberCounts()).toEqual([0]);
+  });
 });
