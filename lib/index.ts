@@ -4,5 +4,5 @@ export * from './injector';
 export { FaultlineError } from './errors';
 export { attachShard } from './shards/attach-shard';
 export type { AttachShardOptions } from './shards/attach-shard';
-export { ShardAttachError } from './shards/errors';
+export { ShardAttachError, ShardGroupOptionError } from './shards/errors';
 export type { HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';

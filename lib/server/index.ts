@@ -1,7 +1,7 @@
 // faultline/server: the HTTP face of a ShardGroup, and the group itself. Only what a user calls, catches or
 // names in a type is exported (docs/api.md lists each, with why); the server's refusals reach users as JSON
 // answers, so their classes stay inside.
-export { ShardGroup, ShardApplyError, ShardAttachError, ShardGroupClosedError } from '../shards';
+export { ShardGroup, ShardApplyError, ShardAttachError, ShardGroupClosedError, ShardGroupOptionError } from '../shards';
 export type * from '../shards';
 export { createInjectionServer } from './create-server';
 export type { InjectionServer, InjectionServerOptions } from './create-server';

@@ -1,7 +1,7 @@
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import { injector, type EnableOptions, type ErrorInjector } from '../injector';
-import { ShardAttachError } from './errors';
+import { ShardAttachError, timeoutOptionError } from './errors';
 import { packItems, type ShardItem } from './packed-items';
 import {
   PROTOCOL_VERSION,
@@ -43,9 +43,8 @@ export function attachShard(options: AttachShardOptions = {}): Promise<number> {
     return Promise.reject(new ShardAttachError('attachShard() is for worker threads; the main thread is shard 0'));
   }
   const timeout = options?.timeout;
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
-    return Promise.reject(new TypeError(`attachShard timeout must be a positive number of ms, got ${String(timeout)}`));
-  }
+  const badTimeout = timeoutOptionError('attachShard', timeout);
+  if (badTimeout !== undefined) return Promise.reject(badTimeout);
   attaching ??= new WorkerShard(injector).attach(timeout).catch((err: unknown) => {
     attaching = undefined;
     throw err;
@@ -72,7 +71,7 @@ class WorkerShard {
         timeout === undefined
           ? undefined
           : setTimeout(() => {
-              this.close();
+              this.leave();
               reject(new ShardAttachError(`no ShardGroup added this worker within ${timeout} ms`));
             }, timeout);
       this.channel.onmessage = (ev) => {
@@ -133,7 +132,7 @@ class WorkerShard {
     // resolves, the group already holds every hit that preceded it.
     this.flush(true);
     this.post(value === undefined ? { t: 'ack', id } : { t: 'ack', id, value });
-    if (op.op === 'detach') this.close();
+    if (op.op === 'detach') this.leave();
   }
 
   private apply(op: ControlOp): ControlValue {
@@ -219,7 +218,8 @@ class WorkerShard {
     this.channel.postMessage(msg);
   }
 
-  private close(): void {
+  /** Leaves the group (or gives up joining one): forwards nothing more, closes the channel, may attach again. */
+  private leave(): void {
     process.off('exit', this.flushAtExit);
     this.watch({ hits: false, handlers: false });
     this.channel.close();

@@ -29,3 +29,20 @@ export class ShardApplyError extends FaultlineError {
     super(`shard ${shard}: ${message}`);
   }
 }
+
+/**
+ * A bad option or argument of the shard API: `new ShardGroup(options)`, `addWorker(worker, options)` or
+ * `attachShard(options)`. Thrown (or rejected with) before anything is set up, so nothing is left to undo.
+ */
+export class ShardGroupOptionError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_SHARD_OPTION' as const;
+}
+
+/**
+ * The timeout option of `addWorker` and `attachShard`: undefined (wait as long as it takes) or a positive
+ * number of ms. Returns the error to reject with, so each side rejects its own promise.
+ */
+export function timeoutOptionError(what: string, timeout: unknown): ShardGroupOptionError | undefined {
+  if (timeout === undefined || (typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) return undefined;
+  return new ShardGroupOptionError(`${what} timeout must be a positive number of ms, got ${String(timeout)}`);
+}

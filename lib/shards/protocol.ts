@@ -2,7 +2,9 @@ import type { EnableOptions, InjectionState } from '../injector';
 import type { PackedItems } from './packed-items';
 
 // The messages a ShardGroup (host, main thread) and attachShard() (worker) exchange. Both sides import only
-// this file from each other, so a worker never loads host code.
+// this file, packed-items.ts and errors.ts from each other, so a worker never loads host code. Why it is
+// built this way (the transport, batching in columns, flow control, the drain marker, how a worker joins
+// and leaves) is in docs/architecture.md, section "Shards".
 //
 // Transport: a BroadcastChannel named after the worker's threadId. Only the host's link for that worker and
 // the worker itself open that name, so it is point-to-point in practice, and neither side touches the
@@ -30,6 +32,7 @@ export type ControlOp =
   | { readonly op: 'message'; readonly name: string }
   | { readonly op: 'state'; readonly name: string }
   | { readonly op: 'enabled' }
+  /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */
   | { readonly op: 'detach' };
 
 /** What the worker should forward: hits (for readers or history), handler phases (for readers that ask). */

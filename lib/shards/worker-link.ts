@@ -23,8 +23,8 @@ export interface WorkerLinkHost {
   linkItems(link: WorkerLink, items: PackedItems): void;
   /** The worker dropped `count` hits because the host fell too far behind. */
   linkDropped(link: WorkerLink, count: number): void;
-  /** The worker exited and every message it posted has been handed over. */
-  linkGone(link: WorkerLink): void;
+  /** The worker exited and every message it posted has been handed over: it has left the group. */
+  linkLeft(link: WorkerLink): void;
 }
 
 /** A control request that got no answer: the worker exited, or did not ack within applyTimeout. */
@@ -42,13 +42,13 @@ interface PendingRequest {
 export class WorkerLink {
   readonly threadId: number;
   shard = -1;
-  /** False from the moment the worker exits (or the link is disposed): nothing more is asked of it. */
+  /** False from the moment the worker exits (or the link leaves): nothing more is asked of it. */
   alive = true;
   private readonly channel: BroadcastChannel;
   private readonly pending = new Map<number, PendingRequest>();
   private nextId = 1;
   private watching: WatchFlags = { hits: false, handlers: false };
-  private gone = false;
+  private hasLeft = false;
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -96,24 +96,27 @@ export class WorkerLink {
     });
   }
 
-  /** Asks the worker to stop forwarding and leave the group (bounded by applyTimeout), then lets go of it. */
-  async detach(): Promise<void> {
+  /**
+   * Asks the worker to stop forwarding and leave the group (bounded by applyTimeout), then leaves. The wire op
+   * is still called 'detach' (see protocol.ts).
+   */
+  async askToLeave(): Promise<void> {
     if (this.alive && this.welcomed) await this.request({ op: 'detach' }).catch(() => undefined);
-    this.dispose();
+    this.leave();
   }
 
-  /** Lets go at once: no listener on the worker, no channel, no pending request. */
-  dispose(): void {
+  /** Leaves at once: no listener on the worker, no channel, no pending request. */
+  leave(): void {
     this.alive = false;
-    this.gone = true;
+    this.hasLeft = true;
     this.worker.off('exit', this.onExit);
     clearTimeout(this.drainTimer);
-    this.failPending('detached');
+    this.failPending('left the group');
     this.channel.close();
   }
 
   private onMessage(msg: WorkerMessage | HostMessage): void {
-    if (this.gone) return;
+    if (this.hasLeft) return;
     switch (msg.t) {
       case 'hello':
         if (this.welcomed || !this.alive) return;
@@ -138,7 +141,7 @@ export class WorkerLink {
         if (msg.credit && this.alive) this.post({ t: 'credit', n: msg.n });
         return;
       case 'drain':
-        this.finish();
+        this.reportLeft();
         return;
     }
   }
@@ -151,14 +154,15 @@ export class WorkerLink {
     const marker = new BroadcastChannel(shardChannelName(this.threadId));
     marker.postMessage({ t: 'drain' } satisfies HostMessage);
     marker.close();
-    this.drainTimer = setTimeout(() => this.finish(), this.applyTimeout);
+    this.drainTimer = setTimeout(() => this.reportLeft(), this.applyTimeout);
     this.drainTimer.unref();
   };
 
-  private finish(): void {
-    if (this.gone) return;
-    this.dispose();
-    this.host.linkGone(this);
+  /** The worker exited and everything it posted is in: leave, and tell the group. */
+  private reportLeft(): void {
+    if (this.hasLeft) return;
+    this.leave();
+    this.host.linkLeft(this);
   }
 
   private failPending(why: string): void {

@@ -138,6 +138,7 @@ describe('loading the built package', () => {
         'FaultlineError',
         'attachShard',
         'ShardAttachError',
+        'ShardGroupOptionError',
       ].sort(),
     );
     expect(result.exitCode).toBe(0);

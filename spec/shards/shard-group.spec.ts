@@ -1,7 +1,7 @@
 import { firstValueFrom, toArray, type Subscription } from 'rxjs';
 import { decodeEvent } from '../../lib/event';
 import { ErrorInjector, InjectionsOffError, InvalidInjectionError, injector as mainInjector } from '../../lib/injector';
-import { ShardGroupClosedError } from '../../lib/shards/errors';
+import { ShardGroupClosedError, ShardGroupOptionError } from '../../lib/shards/errors';
 import { ShardGroup } from '../../lib/shards/shard-group';
 import type { GroupGap, GroupHit, GroupItem } from '../../lib/shards/types';
 import { expectError } from '../helpers/expect-error';
@@ -54,10 +54,24 @@ describe('ShardGroup on the main thread alone', () => {
     expect(newGroup().group.epoch).not.toBe(newGroup().group.epoch);
   });
 
-  it('rejects bad constructor options with a clear TypeError', () => {
-    expect(() => new ShardGroup({ historySize: -1 })).toThrow('ShardGroup option historySize must be an integer >= 0, got -1');
-    expect(() => new ShardGroup({ applyTimeout: 0 })).toThrow('ShardGroup option applyTimeout must be an integer >= 1, got 0');
-    expect(() => new ShardGroup(null as never)).toThrow('ShardGroup options must be an object');
+  it.each([
+    ['historySize -1', { historySize: -1 }, 'ShardGroup option historySize must be an integer >= 0, got -1'],
+    ['applyTimeout 0', { applyTimeout: 0 }, 'ShardGroup option applyTimeout must be an integer >= 1, got 0'],
+    ['historyBytes 1.5', { historyBytes: 1.5 }, 'ShardGroup option historyBytes must be an integer >= 0, got 1.5'],
+    ['historySize "10"', { historySize: '10' as never }, 'ShardGroup option historySize must be an integer >= 0, got 10'],
+    ['null options', null as never, 'ShardGroup options must be an object'],
+  ])('rejects %s with ShardGroupOptionError, before it listens to anything', (_what, options, message) => {
+    const inj = new ErrorInjector({ enabled: true });
+    const err = ((): unknown => {
+      try {
+        return new ShardGroup(options === null ? options : { injector: inj, ...options });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expectError(err, ShardGroupOptionError, { code: 'ERR_FAULTLINE_SHARD_OPTION', message });
+    expect(hitsObserved(inj)).toBe(false);
+    expect(handlersObserved(inj)).toBe(false);
   });
 });
 
@@ -370,5 +384,26 @@ describe('costs and teardown', () => {
     }
     expect(await firstValueFrom(group.events().pipe(toArray()))).toEqual([]);
     await expect(group.close()).resolves.toBeUndefined();
+  });
+
+  it('is closed already for a subscriber that calls back into the group as close() completes it', async () => {
+    const { group } = newGroup();
+    const seen: { enable?: unknown; late?: GroupItem[]; closing?: Promise<void> } = {};
+    group.events().subscribe({
+      complete: () => {
+        seen.enable = group.enableOnAll('y').catch((e: unknown) => e);
+        seen.late = collect(group);
+        seen.closing = group.close();
+      },
+    });
+    const closing = group.close();
+    expect(seen.closing).toBe(closing);
+    await closing;
+    expectError(await seen.enable, ShardGroupClosedError, {
+      code: 'ERR_FAULTLINE_GROUP_CLOSED',
+      message: 'enableOnAll: the shard group is closed',
+    });
+    expect(seen.late).toEqual([]);
+    expect(group.subscriberCounts()).toEqual([0]);
   });
 });

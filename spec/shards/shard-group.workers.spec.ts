@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { filter, firstValueFrom, map, take, takeWhile, timeout, toArray, type Observable, type Subscription } from 'rxjs';
 import { ErrorInjector, InjectionsOffError, InvalidInjectionError } from '../../lib/injector';
 import { attachShard } from '../../lib/shards/attach-shard';
-import { ShardAttachError, ShardGroupClosedError } from '../../lib/shards/errors';
+import { ShardAttachError, ShardGroupClosedError, ShardGroupOptionError } from '../../lib/shards/errors';
 import { ShardGroup } from '../../lib/shards/shard-group';
 import type { GroupHit, GroupItem, ShardGroupOptions } from '../../lib/shards/types';
 import { ShardWorker, type FixtureName } from '../fixtures/workers/shard-worker';
@@ -357,6 +357,29 @@ describe('joining', () => {
     await expect(group.addWorker({} as never)).rejects.toThrow('addWorker expects a Worker from node:worker_threads');
   });
 
+  it('rejects a bad addWorker argument with ShardGroupOptionError, claiming nothing', async () => {
+    const { group } = newGroup();
+    const w = startWorker('commanded-shard', { attach: false });
+    await w.ready;
+    for (const [timeout, shown] of [[-1, '-1'], [0, '0'], [Infinity, 'Infinity'], ['50', '50']] as const) {
+      expectError(await group.addWorker(w.worker, { timeout: timeout as number }).catch((e: unknown) => e), ShardGroupOptionError, {
+        code: 'ERR_FAULTLINE_SHARD_OPTION',
+        message: `addWorker timeout must be a positive number of ms, got ${shown}`,
+      });
+    }
+    for (const notAWorker of [{}, null, 42]) {
+      expectError(await group.addWorker(notAWorker as never).catch((e: unknown) => e), ShardGroupOptionError, {
+        code: 'ERR_FAULTLINE_SHARD_OPTION',
+        message: 'addWorker expects a Worker from node:worker_threads',
+      });
+    }
+    // Nothing was claimed or opened by the refused calls: the worker joins as shard 1 on the first good one.
+    expect(group.shards.length).toBe(1);
+    const joining = group.addWorker(w.worker);
+    await expect(w.command('attach')).resolves.toBe(1);
+    await expect(joining).resolves.toBe(1);
+  });
+
   it('refuses a worker that runs another copy of faultline (another shard protocol)', async () => {
     const { group } = newGroup();
     // A stand-in for an older faultline in the worker: it answers the host with another protocol version.
@@ -407,6 +430,7 @@ describe('joining', () => {
     });
     const confused = startWorker('commanded-shard', { attachTimeout: -5 });
     await expect(confused.ready).rejects.toMatchObject({
+      code: 'ERR_FAULTLINE_SHARD_OPTION',
       message: 'attachShard timeout must be a positive number of ms, got -5',
     });
   });
