@@ -1,9 +1,8 @@
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { InvalidServerOptionError } from './errors';
+import { InvalidServerOptionError, MethodNotAllowedError, TooManyConnectionsError } from './errors';
 import { integerOption } from './options';
-import { MethodNotAllowedError, TooManyConnectionsError } from './errors';
 import { rawJsonResponse } from './raw-response';
 
 /** What bounds the sockets of a server made by createInjectionServer (see InjectionServerOptions). */
