@@ -302,6 +302,24 @@ describe('waits after the position an enable armed at', () => {
     expect(three.map((e) => e.id)).toEqual([2, 3, 4].map((n) => `${node.group.epoch}-${n}`));
   });
 
+  it('a stream opened later with after: position gets the hits since the arming, replayed, and no gap', async () => {
+    const node = await startNode(1);
+    node.main.enable('x');
+    node.main.inject('x', () => undefined);
+    const { position } = await node.api.enable('x');
+    node.main.inject('x', () => undefined);
+    await node.workers[0].hit('x');
+    const stream = await open(node.server.url, { after: position });
+    expect((await stream.waitForHits('x', 2, { after: position, timeout: GUARD })).map((e) => e.id)).toEqual(
+      [2, 3].map((n) => `${node.group.epoch}-${n}`),
+    );
+    expect(stream.gaps).toEqual([]);
+    await expect(open([node.server.url, { url: node.server.url, name: 'again' }], { after: position })).rejects.toThrow(
+      /one `after` position is for one node/,
+    );
+    await expect(open(node.server.url, { after: 'nope' })).rejects.toThrow(/"nope" is not a stream position/);
+  });
+
   it('a cluster wait takes a position per node; one position for several nodes is refused, as is a malformed one', async () => {
     const [a, b] = [await startNode(0), await startNode(0)];
     const stream = await open([a.server.url, b.server.url]);
