@@ -186,7 +186,11 @@ class Kit implements InjectionKit, ArmedHost {
    * every hit up to the positions the disables answered: a hit made just before the disable is then counted
    * before the unhit check looks.
    */
-  private async disableOnAll(armed: readonly ArmedInjection[], extraNames: readonly string[] = []): Promise<void> {
+  private async disableOnAll(
+    armed: readonly ArmedInjection[],
+    extraNames: readonly string[] = [],
+    settle = true,
+  ): Promise<void> {
     const names = [...new Set([...armed.filter((a) => !a.disabled).map((a) => a.name), ...extraNames])];
     for (const a of armed) a.disabled = true;
     if (names.length === 0) return;
@@ -197,7 +201,7 @@ class Kit implements InjectionKit, ArmedHost {
       }),
     );
     const stream = this.current;
-    if (stream === undefined) return;
+    if (stream === undefined || !settle) return;
     await Promise.all(
       ends.map(({ node, positions }) => {
         const armedAt = armed.map((a) => a.positions[node]).filter(isString);
@@ -237,7 +241,8 @@ class Kit implements InjectionKit, ArmedHost {
     const armed = this.armed.splice(0);
     const names = this.pendingNames.splice(0).map((p) => p.name);
     try {
-      if (this.current !== undefined) await this.disableOnAll(armed, names);
+      // Nothing is counted any more: no need to wait for the stream to catch up.
+      if (this.current !== undefined) await this.disableOnAll(armed, names, false);
     } catch {
       // Best effort: a node that is gone has nothing left armed to disable.
     } finally {
