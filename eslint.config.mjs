@@ -17,4 +17,11 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The jest example is written as a user writes one: with jest's globals.
+    files: ['examples/jest/**'],
+    languageOptions: {
+      globals: Object.fromEntries(['test', 'expect', 'beforeAll', 'afterEach', 'afterAll'].map((n) => [n, 'readonly'])),
+    },
+  },
 );

@@ -23,16 +23,25 @@ export function formatWireId(epoch: string, seq: number): string {
   return epoch + '-' + seq;
 }
 
-/** Splits a wire id; undefined for anything that is not `<epoch>-<positive integer>`. */
+/**
+ * Splits a wire id; undefined for anything that is not `<epoch>-<integer>`. A seq of 0 is the position before
+ * the first hit of that epoch (what an enable reports when nothing was hit yet): every hit is after it.
+ */
 export function parseWireId(id: string): { epoch: string; seq: number } | undefined {
   const dash = id.lastIndexOf('-');
   if (dash <= 0) return undefined;
   const digits = id.slice(dash + 1);
-  if (!/^[1-9]\d{0,15}$/.test(digits)) return undefined;
+  if (!/^(?:0|[1-9]\d{0,15})$/.test(digits)) return undefined;
   const seq = Number(digits);
   if (!Number.isSafeInteger(seq)) return undefined;
   return { epoch: id.slice(0, dash), seq };
 }
+
+/**
+ * A stream position: the wire id of the last hit at that moment, or `<epoch>-0` before the first. Sent by a
+ * faultline server in this response header of enable and disable (ScyllaDB's clients ignore it).
+ */
+export const POSITION_HEADER = 'faultline-position';
 
 /**
  * The epoch of an id: all before its last '-', or the whole id if it has none. Looser than parseWireId on

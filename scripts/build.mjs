@@ -13,6 +13,7 @@ const entries = [
   { name: 'index', cjs: 'index' },
   { name: 'server', cjs: 'server/index' },
   { name: 'client', cjs: 'client/index' },
+  { name: 'testing', cjs: 'testing/index' },
 ];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });

@@ -5,7 +5,8 @@
 #   - a small TypeScript test type-checks under module commonjs + node10 resolution, node16, nodenext and
 #     bundler (as CommonJS .ts and, where the resolution has both, ESM .mts);
 #   - the same small test (open a stream, enable a one-shot, await the hit, close) passes under jest
-#     (CommonJS), vitest (ESM) and `node --test` (ESM .mjs and CommonJS .cjs).
+#     (CommonJS), vitest (ESM) and `node --test` (ESM .mjs and CommonJS .cjs), and so do the suites in
+#     examples/ (one per runner, using faultline/testing), in the same runner processes.
 # The project's files are in scripts/consumer/. One `npm install` of the scratch project (jest and typescript
 # at the versions this repo tests with, vitest 4, @types/node 20).
 # Usage: scripts/consumer-check.sh [--json FILE]   FILE gets a jest-like summary for scripts/ci-summary.mjs.
@@ -38,6 +39,9 @@ check() { # check NAME COMMAND...: runs it in the scratch project, output shown 
 version_of() { node -p "require('$repo/node_modules/$1/package.json').version"; }
 
 cp -r "$repo/scripts/consumer/." "$scratch/"
+# The examples as they are in the repo, minus their package.json (the scratch project is their project).
+mkdir -p "$scratch/examples"
+cp -r "$repo/examples/orders.cjs" "$repo/examples/jest" "$repo/examples/vitest" "$repo/examples/node-test" "$scratch/examples/"
 cp "$scratch/typed.ts" "$scratch/typed.mts"
 
 echo "== consumer check in $scratch"
@@ -69,9 +73,10 @@ for resolution in node10 node16 nodenext bundler; do
 done
 
 runners() { # runners LABEL: the same scenario under each test runner, on the node first on PATH
-  check "jest (CommonJS)$1" npx --no-install jest --config jest.config.cjs --ci
-  check "vitest (ESM)$1" npx --no-install vitest run --config vitest.config.mjs
-  check "node --test (ESM .mjs and CommonJS .cjs)$1" node --test consumer.test.mjs consumer.test.cjs
+  check "jest (CommonJS), with examples/jest$1" npx --no-install jest --config jest.config.cjs --ci
+  check "vitest (ESM), with examples/vitest$1" npx --no-install vitest run --config vitest.config.mjs
+  check "node --test (ESM .mjs and CommonJS .cjs), with examples/node-test$1" \
+    node --test consumer.test.mjs consumer.test.cjs examples/node-test/orders.test.mjs
 }
 runners ""
 # More Node versions for the runners (the install and the type-checks do not depend on it): a

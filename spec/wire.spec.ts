@@ -12,7 +12,11 @@ describe('wire ids', () => {
     expect(parseWireId('a-b-7')).toEqual({ epoch: 'a-b', seq: 7 });
   });
 
-  it.each(['', '7', '-7', 'abc-', 'abc-0', 'abc-07', 'abc-1.5', 'abc- 1', 'abc-99999999999999999'])(
+  it('reads `<epoch>-0` as the position before the first hit of that epoch', () => {
+    expect(parseWireId('abc-0')).toEqual({ epoch: 'abc', seq: 0 });
+  });
+
+  it.each(['', '7', '-7', 'abc-', 'abc-00', 'abc-07', 'abc-1.5', 'abc- 1', 'abc-99999999999999999'])(
     'refuses %j',
     (id) => {
       expect(parseWireId(id)).toBeUndefined();

@@ -172,6 +172,13 @@ export interface WaitTimeoutDetails {
   readonly gaps: readonly GapNotice[];
   /** Events of the wait's window that the bounded replay buffer had already dropped when it started. */
   readonly dropped: number;
+  /** How many matching hits the wait wanted (default 1) and how many of them came. */
+  readonly wanted?: number;
+  readonly found?: number;
+  /** Epoch milliseconds when the wait started. */
+  readonly startedAt?: number;
+  /** The position(s) the wait counted hits after, when it had one. */
+  readonly after?: string | Readonly<Record<string, string | undefined>>;
 }
 
 /** A wait that saw no matching event in time; the message says what it did see, so a failing test explains itself. */
@@ -182,12 +189,15 @@ export class WaitTimeoutError extends FaultlineError {
   readonly timeout: number;
   readonly nodes: readonly string[];
   readonly lastSeen: readonly ReceivedInjectionEvent[];
+  /** Epoch milliseconds when the wait started (undefined when the details did not say). */
+  readonly startedAt: number | undefined;
   constructor(details: WaitTimeoutDetails) {
     super(describeTimeout(details));
     this.injection = details.injection;
     this.timeout = details.timeout;
     this.nodes = details.nodes;
     this.lastSeen = details.lastSeen;
+    this.startedAt = details.startedAt;
   }
 }
 
@@ -195,7 +205,14 @@ function describeTimeout(d: WaitTimeoutDetails): string {
   const where =
     (d.nodes.length === 1 ? `node ${d.nodes[0]}` : `nodes ${d.nodes.join(', ')}`) +
     (d.shard !== undefined ? ` shard ${d.shard.join('|')}` : '');
-  let text = `waitForInjection("${d.injection}") timed out after ${d.timeout} ms on ${where}; `;
+  const wanted = d.wanted ?? 1;
+  let text =
+    wanted === 1
+      ? `waitForInjection("${d.injection}") timed out after ${d.timeout} ms on ${where}`
+      : `waiting for ${wanted} hits of "${d.injection}" timed out after ${d.timeout} ms on ${where} with ${d.found ?? 0} of them`;
+  if (d.startedAt !== undefined) text += ` (started ${new Date(d.startedAt).toISOString()})`;
+  if (d.after !== undefined) text += `, counting hits after ${describePositions(d.after)}`;
+  text += '; ';
   if (d.seenCount === 0) {
     text += 'it saw no events at all (is the injection enabled, and the code path reached?)';
   } else {
@@ -205,6 +222,14 @@ function describeTimeout(d: WaitTimeoutDetails): string {
   if (d.dropped > 0) text += `; ${d.dropped} earlier event(s) had already left the replay buffer`;
   for (const gap of d.gaps) text += `; ${describeGap(gap)}`;
   return text;
+}
+
+function describePositions(after: string | Readonly<Record<string, string | undefined>>): string {
+  if (typeof after === 'string') return after;
+  return Object.entries(after)
+    .filter(([, position]) => position !== undefined)
+    .map(([node, position]) => `${position as string} on ${node}`)
+    .join(', ');
 }
 
 export function describeEvent(e: ReceivedInjectionEvent): string {

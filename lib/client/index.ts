@@ -10,7 +10,18 @@ export {
   type InjectionApiOptions,
   type InjectionShardInfo,
 } from './injection-api';
-export { allOf, firstHit, firstHits, hits, ofType, onNode, onShard, since, type HitMatcher } from './operators';
+export {
+  afterPosition,
+  allOf,
+  firstHit,
+  firstHits,
+  hits,
+  ofType,
+  onNode,
+  onShard,
+  since,
+  type HitMatcher,
+} from './operators';
 export {
   ClientArgumentError,
   ContentTypeError,

@@ -3,6 +3,8 @@ import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable
 import { ClientArgumentError, HttpError, NetworkError, ResponseShapeError } from './errors';
 import { readBounded, type ResponseBody } from './event-stream-request';
 import { apiBase, encodeInjectionName } from './node-url';
+import type { AppliedChange } from './types';
+import { POSITION_HEADER } from '../wire';
 
 export interface InjectionApiOptions {
   /** Sent as `Authorization: Bearer <token>`. */
@@ -49,22 +51,29 @@ export class InjectionApi {
     this.dispatcher = options.dispatcher;
   }
 
-  /** Enables an injection on every shard. */
-  async enable(name: string, options: EnableInjectionOptions = {}): Promise<void> {
+  /**
+   * Enables an injection on every shard. Resolves with where it was armed: `position` is the server's stream
+   * position at that moment, which `waitForInjection(name, { after: position })` counts hits after, so no
+   * hit from before the enable is ever taken for one of it (undefined from a ScyllaDB node).
+   */
+  async enable(name: string, options: EnableInjectionOptions = {}): Promise<AppliedChange> {
     const query = enableQuery(name, options);
     // fromEntries defines own properties: an assignment would turn a parameter named "__proto__" into a no-op.
     const parameters = Object.fromEntries(Object.entries(options.parameters ?? {}).map(([key, value]) => [key, String(value)]));
-    await this.send('POST', this.injectionPath(name), query, JSON.stringify(parameters));
+    return applied(await this.request('POST', this.injectionPath(name), query, JSON.stringify(parameters)));
   }
 
-  /** Disables an injection on every shard (releasing its waiting handlers); unknown names are fine. */
-  async disable(name: string): Promise<void> {
-    await this.send('DELETE', this.injectionPath(name));
+  /**
+   * Disables an injection on every shard (releasing its waiting handlers); unknown names are fine. Resolves
+   * with the position once every shard applied it: every hit of what it disabled is at or before it.
+   */
+  async disable(name: string): Promise<AppliedChange> {
+    return applied(await this.request('DELETE', this.injectionPath(name)));
   }
 
-  /** Disables every injection on every shard. */
-  async disableAll(): Promise<void> {
-    await this.send('DELETE', '/injection');
+  /** Disables every injection on every shard; resolves as `disable` does. */
+  async disableAll(): Promise<AppliedChange> {
+    return applied(await this.request('DELETE', '/injection'));
   }
 
   /** The names of the enabled injections. */
@@ -120,6 +129,15 @@ export class InjectionApi {
   }
 
   private async send(method: string, path: string, query?: Record<string, string>, body?: string): Promise<unknown> {
+    return (await this.request(method, path, query, body)).value;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    query?: Record<string, string>,
+    body?: string,
+  ): Promise<{ value: unknown; headers: Dispatcher.ResponseData['headers'] }> {
     // Concatenated, not resolved: the name is already percent-encoded and the base may carry a path prefix.
     const url = new URL(this.base.href + path);
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
@@ -140,9 +158,9 @@ export class InjectionApi {
       throw new HttpError(method, url.href, res.statusCode, await readBounded(res.body, ERROR_BODY_LIMIT));
     }
     const text = await readAll(res.body, method, url);
-    if (text.trim() === '') return undefined;
+    if (text.trim() === '') return { value: undefined, headers: res.headers };
     try {
-      return JSON.parse(text) as unknown;
+      return { value: JSON.parse(text) as unknown, headers: res.headers };
     } catch {
       throw this.unexpected(method, path, text, 'JSON');
     }
@@ -152,6 +170,16 @@ export class InjectionApi {
     const shown = typeof value === 'string' ? value : String(JSON.stringify(value));
     return new ResponseShapeError(method, this.base.href + path, shown, expected);
   }
+}
+
+/** The headers a faultline server adds to a change; a ScyllaDB node sends neither. */
+function applied({ headers }: { headers: Dispatcher.ResponseData['headers'] }): AppliedChange {
+  const position = headers[POSITION_HEADER];
+  const down = headers['faultline-shards-down'];
+  return {
+    position: typeof position === 'string' && position !== '' ? position : undefined,
+    shardsDown: typeof down === 'string' && down !== '' ? down.split(',').map(Number) : [],
+  };
 }
 
 async function readAll(body: ResponseBody, method: string, url: URL): Promise<string> {

@@ -31,7 +31,6 @@ import {
 import { BoundedReplay } from './bounded-replay';
 import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } from './node-source';
 import { trimSlash } from './node-url';
-import { firstHit } from './operators/first-hit';
 import { ofType } from './operators/of-type';
 import { onNode } from './operators/on-node';
 import { onShard } from './operators/on-shard';
@@ -42,8 +41,11 @@ import type {
   NodeStatus,
   ReceivedHandlerEvent,
   ReceivedInjectionEvent,
+  StreamPositions,
   StreamStatus,
 } from './types';
+import { toPositionCheck } from './operators/after-position';
+import { firstHits } from './operators/first-hits';
 
 export interface WaitOptions {
   /** Milliseconds to wait (default 30000). */
@@ -56,6 +58,15 @@ export interface WaitOptions {
   type?: InjectionType | readonly InjectionType[];
   /** Only a hit received after this mark (default: any since the stream opened, replayed if it came first). */
   since?: InjectionMark;
+  /**
+   * Only a hit the server numbered after this position: what `InjectionApi.enable` resolves to (`position`),
+   * or a record of them by node name for a cluster stream (a node without one: any hit counts). Compared by
+   * the servers' own ids, so a hit from before the enable never counts, however late the wait starts, and one
+   * that came between the enable's answer and the wait is replayed. A hit of another epoch (the server
+   * restarted) never counts; the restart itself fails the wait as an `EventGapError`. Combine it with `since`
+   * (a mark taken before the enable) to skip the replay before it quickly.
+   */
+  after?: StreamPositions;
 }
 
 /** Client-side twin of the server's filters: applied here too, since a ScyllaDB node ignores them. */
@@ -184,7 +195,22 @@ export class InjectionStream implements AsyncDisposable {
    */
   waitForInjection(name: string, options: WaitOptions = {}): Promise<ReceivedInjectionEvent> {
     try {
-      return this.wait(name, options);
+      return this.wait(name, 1, options, 'waitForInjection').then((found) => found[0]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The first `count` hits of `name` that match the options, together, once the last arrives: the same rules,
+   * replay and errors as `waitForInjection` (whose timeout then says how many of them came).
+   */
+  waitForHits(name: string, count: number, options: WaitOptions = {}): Promise<ReceivedInjectionEvent[]> {
+    try {
+      if (!Number.isInteger(count) || count < 1) {
+        throw new ClientArgumentError(`waitForHits("${String(name)}"): count must be an integer >= 1, not ${String(count)}`);
+      }
+      return this.wait(name, count, options, 'waitForHits');
     } catch (err) {
       return Promise.reject(err);
     }
@@ -200,9 +226,9 @@ export class InjectionStream implements AsyncDisposable {
     return this.close();
   }
 
-  private wait(name: string, options: WaitOptions): Promise<ReceivedInjectionEvent> {
+  private wait(name: string, count: number, options: WaitOptions, what: string): Promise<ReceivedInjectionEvent[]> {
     if (typeof name !== 'string' || name === '') {
-      throw new ClientArgumentError(`waitForInjection: an injection name is required, not ${JSON.stringify(name)}`);
+      throw new ClientArgumentError(`${what}: an injection name is required, not ${JSON.stringify(name)}`);
     }
     const ms = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
     // Above 2^31-1 ms a Node timer fires at once instead: refuse it rather than time out immediately.
@@ -213,10 +239,13 @@ export class InjectionStream implements AsyncDisposable {
     }
     const nodes = this.waitNodes(name, options.node);
     const shards = options.shard === undefined ? undefined : ([] as number[]).concat(options.shard);
-    const startSeq = options.since === undefined ? 0 : markSeq(options.since, `waitForInjection("${name}")`);
+    const startSeq = options.since === undefined ? 0 : markSeq(options.since, `${what}("${name}")`);
+    const afterPosition = options.after === undefined ? undefined : this.positionCheck(name, options.after, nodes, what);
     const dropped = Math.max(0, this.hits.count - this.setup.replay - startSeq);
     const lastSeen: ReceivedInjectionEvent[] = [];
     let seenCount = 0;
+    let found = 0;
+    const startedAt = Date.now();
 
     // Event number i has seq i + 1, so replaying from position `startSeq` is exactly since(mark).
     const hit$ = this.hits.observe(startSeq).pipe(
@@ -227,9 +256,13 @@ export class InjectionStream implements AsyncDisposable {
       options.node !== undefined ? onNode(nodes) : identity,
       shards !== undefined ? onShard(shards) : identity,
       options.type !== undefined ? ofType(options.type) : (identity as Same),
-      firstHit(name),
+      afterPosition !== undefined ? filter(afterPosition) : identity,
+      tap((event) => {
+        if (event.injection === name) found++;
+      }),
+      firstHits(name, count),
       catchError((err: unknown) =>
-        throwError(() => (err instanceof MissingHitError ? new StreamClosedError(`waitForInjection("${name}")`) : err)),
+        throwError(() => (err instanceof MissingHitError ? new StreamClosedError(`${what}("${name}")`) : err)),
       ),
     );
     const watched = new Set(nodes);
@@ -266,6 +299,10 @@ export class InjectionStream implements AsyncDisposable {
               () =>
                 new WaitTimeoutError({
                   injection: name,
+                  wanted: count,
+                  found,
+                  startedAt,
+                  after: options.after,
                   timeout: ms,
                   nodes,
                   shard: shards,
@@ -278,6 +315,22 @@ export class InjectionStream implements AsyncDisposable {
         }),
       ),
     );
+  }
+
+  /** A single position only for a wait on one node: another node's ids are of another epoch. */
+  private positionCheck(
+    name: string,
+    after: StreamPositions,
+    nodes: readonly string[],
+    what: string,
+  ): (event: ReceivedInjectionEvent) => boolean {
+    if (typeof after === 'string' && nodes.length !== 1) {
+      throw new ClientArgumentError(
+        `${what}("${name}"): one position is for a wait on one node; give a record of positions by node name ` +
+          `(${nodes.join(', ')})`,
+      );
+    }
+    return toPositionCheck(after, `${what}("${name}")`);
   }
 
   private waitNodes(name: string, node: string | readonly string[] | undefined): string[] {

@@ -46,6 +46,8 @@ export interface NodeSourceOptions {
   readonly reconnect: ResolvedReconnectPolicy;
   readonly maxBufferSize: number;
   readonly strictContentType: boolean;
+  /** Sent as Last-Event-ID on the first connection too: the server replays the hits after it first. */
+  readonly startAfter?: string;
 }
 
 /** One connection, from its request to its end: everything that must start afresh when it is replaced. */
@@ -104,7 +106,8 @@ export class NodeSource {
     private readonly options: NodeSourceOptions,
     private readonly sink: NodeSink,
   ) {
-    this.phase = { status: 'connecting', connection: this.newConnection(undefined) };
+    this.lastId = options.startAfter;
+    this.phase = { status: 'connecting', connection: this.newConnection(options.startAfter) };
   }
 
   get node(): string {

@@ -4,6 +4,8 @@ import { resolveReconnectPolicy, type ReconnectPolicy } from './backoff';
 import { ClientArgumentError } from './errors';
 import { InjectionStream, type StreamFilter } from './injection-stream';
 import { eventsUrl, nodeName, nodeUrl, type NodeAddress } from './node-url';
+import { toPositionCheck } from './operators/after-position';
+import type { StreamPositions } from './types';
 
 export interface OpenInjectionStreamOptions {
   /** Sent as `Authorization: Bearer <token>`. */
@@ -25,6 +27,13 @@ export interface OpenInjectionStreamOptions {
    * set is on `InjectionApi.get`); with this, events carry the whole set, up to the 1 MiB an enable accepts.
    */
   fullParams?: boolean;
+  /**
+   * Start after a stream position (what `InjectionApi.enable` resolves to; a record by node name for a
+   * cluster): the first request sends it as `Last-Event-ID`, so a faultline server first sends the hits after
+   * it that its history still holds (a `gap` when it no longer reaches back, or the server restarted since),
+   * then live ones. A node without one starts live, as by default.
+   */
+  after?: StreamPositions;
   /** How many received events are replayed to late subscribers and waits (default 10000). */
   replay?: number;
   /** Reconnecting a dropped node: bounded attempts, exponential backoff with jitter. */
@@ -89,6 +98,7 @@ export async function openInjectionStream(
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) throw new ClientArgumentError(`openInjectionStream: node ${duplicate} is given twice`);
 
+  const startAfter = startPositions(options.after, names);
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const ownsDispatcher = options.dispatcher === undefined;
@@ -107,6 +117,7 @@ export async function openInjectionStream(
       reconnect,
       maxBufferSize: maxLineLength,
       strictContentType: options.strictContentType ?? true,
+      startAfter: startAfter[i],
     })),
     filter,
     replay,
@@ -115,6 +126,19 @@ export async function openInjectionStream(
   });
   await stream.connect();
   return stream;
+}
+
+/** Each node's start position, checked: one position only for a stream of one node. */
+function startPositions(after: StreamPositions | undefined, names: readonly string[]): (string | undefined)[] {
+  if (after === undefined) return names.map(() => undefined);
+  toPositionCheck(after, 'openInjectionStream: after');
+  if (typeof after === 'string') {
+    if (names.length !== 1) {
+      throw new ClientArgumentError('openInjectionStream: one `after` position is for one node; give a record of them by node name');
+    }
+    return [after];
+  }
+  return names.map((name) => after[name]);
 }
 
 function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {

@@ -47,3 +47,21 @@ export interface NodeStatus {
   readonly node: string;
   readonly status: StreamStatus;
 }
+
+/**
+ * A stream position a faultline server gave (`faultline-position`: `<epoch>-<seq>` of its last hit, `<epoch>-0`
+ * before the first), or one per node name for a cluster: waits and `afterPosition` count only hits after it.
+ */
+export type StreamPositions = string | Readonly<Record<string, string | undefined>>;
+
+/** What a faultline server answered to an enable or a disable, beyond ScyllaDB's empty 200. */
+export interface AppliedChange {
+  /**
+   * The stream position it took effect at (`faultline-position`): for an enable, the last hit before it was
+   * armed; for a disable, the last hit once every shard applied it. Undefined from a server that does not say
+   * (a ScyllaDB node).
+   */
+  readonly position: string | undefined;
+  /** Shards that did not acknowledge in time (`faultline-shards-down`), e.g. a worker that exited. */
+  readonly shardsDown: readonly number[];
+}

@@ -6,6 +6,7 @@ import { enableOptionsFromQuery } from './enable-query';
 import { DisconnectNotSupportedError, GroupClosedError, InvalidEnableError, SwitchedOffError } from './errors';
 import { parametersFromBody } from './parameters';
 import { parseQuery } from './query';
+import { formatWireId, POSITION_HEADER } from '../wire';
 import { sendEmpty, sendJson } from './responses';
 import { toScyllaInfo } from './scylla-state';
 
@@ -20,7 +21,8 @@ export async function listInjections(res: ServerResponse, group: ShardGroup, raw
 /** DELETE /injection: disable every injection on every shard. */
 export async function disableAll(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
   parseQuery(rawQuery, []);
-  sendBroadcast(res, await asHttp(group.disableAllOnAll()));
+  const result = await asHttp(group.disableAllOnAll());
+  sendBroadcast(res, result, position(group));
 }
 
 /** GET /injection/{name}: ScyllaDB's array, one element per shard, indexed by shard. */
@@ -41,13 +43,19 @@ export async function enableInjection(
   const options = enableOptionsFromQuery(rawQuery);
   const parameters = parametersFromBody(await readBody(req));
   if (parameters !== undefined) options.parameters = parameters;
-  sendBroadcast(res, await asHttp(group.enableOnAll(name, options)));
+  // Read before the broadcast: shard 0 applies it synchronously inside enableOnAll, so every hit after this
+  // position is of the new enablement (or of another name).
+  const armedAt = position(group);
+  sendBroadcast(res, await asHttp(group.enableOnAll(name, options)), armedAt);
 }
 
 /** DELETE /injection/{name}: disable on every shard (releasing its waiters); a name not enabled is fine. */
 export async function disableInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
   parseQuery(rawQuery, []);
-  sendBroadcast(res, await asHttp(group.disableOnAll(name)));
+  const result = await asHttp(group.disableOnAll(name));
+  // Read after the broadcast: every shard flushed its hits before it acknowledged, so every hit of the
+  // disabled enablement is at or before this position.
+  sendBroadcast(res, result, position(group));
 }
 
 /** POST /injection/{name}/message: one message to its handlers on every shard; a no-op when not enabled. */
@@ -90,10 +98,19 @@ export function refuseDisconnect(rawAddress: string): never {
 
 /**
  * ScyllaDB answers an empty 200. A shard that did not acknowledge in time (a worker that died) is named in a
- * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive".
+ * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive"; so is
+ * the stream position of an enable or a disable.
  */
-function sendBroadcast(res: ServerResponse, result: BroadcastResult): void {
-  sendEmpty(res, result.down.length > 0 ? { 'faultline-shards-down': result.down.join(',') } : {});
+function sendBroadcast(res: ServerResponse, result: BroadcastResult, at?: string): void {
+  const headers: Record<string, string> = {};
+  if (result.down.length > 0) headers['faultline-shards-down'] = result.down.join(',');
+  if (at !== undefined) headers[POSITION_HEADER] = at;
+  sendEmpty(res, headers);
+}
+
+/** The id of the group's last hit, `<epoch>-0` before the first: what `Last-Event-ID` resumes after. */
+function position(group: ShardGroup): string {
+  return group.lastId ?? formatWireId(group.epoch, 0);
 }
 
 /** The group's refusals become the statuses a client can act on; anything else (a bug) stays a 500. */

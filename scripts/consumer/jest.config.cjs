@@ -1,2 +1,2 @@
-// jest as a consumer runs it: CommonJS test files, no transform.
+// jest as a consumer runs it: CommonJS test files (its own and examples/jest's), no transform.
 module.exports = { testEnvironment: 'node', testMatch: ['**/*.test.cjs'], transform: {} };

@@ -5,6 +5,7 @@
 import { injector, InjectedError, type InjectionEvent } from 'faultline';
 import { createInjectionServer, type InjectionServer } from 'faultline/server';
 import { openInjectionStream, InjectionApi, firstHit, type InjectionStream, type ReceivedInjectionEvent } from 'faultline/client';
+import { setupInjections, UnhitInjectionError, type ArmedInjection, type InjectionKit } from 'faultline/testing';
 import { firstValueFrom, forkJoin, filter, take, timeout, type Observable } from 'rxjs';
 
 export async function oneShotRoundTrip(): Promise<ReceivedInjectionEvent> {
@@ -27,7 +28,28 @@ export async function oneShotRoundTrip(): Promise<ReceivedInjectionEvent> {
   }
 }
 
+/** The kit as a test uses it: arm, await the hit after arming, release, reset. */
+export async function armAndRelease(url: string): Promise<number> {
+  const faults: InjectionKit = setupInjections(url, { timeout: 4000, strict: true });
+  try {
+    await faults.open();
+    const armed: ArmedInjection = await faults.enable('consumer.pause', { oneShot: true });
+    const hit: ReceivedInjectionEvent = await armed.hit({ timeout: 1000 });
+    const more: ReceivedInjectionEvent[] = await armed.hits(2);
+    await armed.message();
+    await faults.reset().catch((err: unknown) => {
+      if (!(err instanceof UnhitInjectionError)) throw err;
+      return err.injections;
+    });
+    return hit.seq + more.length;
+  } finally {
+    await faults.close();
+  }
+}
+
 // Real types, not `any`: each of these lines must be an error.
+// @ts-expect-error hits takes a count
+void setupInjections('http://127.0.0.1:1').enable('x').then((armed) => armed.hits());
 // @ts-expect-error enable takes a name
 injector.enable();
 // @ts-expect-error a hit's shard is a number

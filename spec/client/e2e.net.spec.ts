@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
-import { EventGapError, ShardDownError } from '../../lib/client/errors';
+import { EventGapError, ShardDownError, WaitTimeoutError } from '../../lib/client/errors';
 import { InjectionApi } from '../../lib/client/injection-api';
 import type { InjectionStream } from '../../lib/client/injection-stream';
 import { openInjectionStream } from '../../lib/client/open-injection-stream';
@@ -246,5 +246,95 @@ describe('the client against a faultline server with worker shards', () => {
     // x3 is enabled on n3 only: n1 reaching it fires nothing there.
     await Promise.all(three.map((n, i) => n.workers[0].hit(`x${i + 1}`)));
     expect((await spread).map((e) => e.node)).toEqual(['n1', 'n2', 'n3']);
+  });
+});
+
+describe('waits after the position an enable armed at', () => {
+  const lateBy = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a wait called 500 ms after its hit (on a worker shard) still resolves, with that hit', async () => {
+    const node = await startNode(1);
+    const stream = await open(node.server.url);
+    const { position } = await node.api.enable('x', { oneShot: true });
+    expect(position).toBe(`${node.group.epoch}-0`);
+    await node.workers[0].hit('x');
+    const received = await firstValueFrom(stream.injection$);
+    // The point of the test: the wait starts well after its hit arrived.
+    await lateBy(500);
+    const hit = await stream.waitForInjection('x', { after: position, timeout: GUARD });
+    expect(hit).toBe(received);
+    expect(hit).toMatchObject({ injection: 'x', shard: 1, id: `${node.group.epoch}-1` });
+  });
+
+  it('a hit from before the enable never satisfies it; the first after it does, compared as numbers', async () => {
+    const node = await startNode(1);
+    const stream = await open(node.server.url);
+    await node.api.enable('x');
+    // Nine hits before the re-enable, so the position is `-9` and the next hit `-10`: a string comparison
+    // would put it first.
+    for (let i = 0; i < 9; i++) node.main.inject('x', () => undefined);
+    await stream.waitForHits('x', 9, { timeout: GUARD });
+    const { position } = await node.api.enable('x');
+    expect(position).toBe(`${node.group.epoch}-9`);
+    const early = await stream.waitForInjection('x', { after: position, timeout: 300 }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(WaitTimeoutError);
+    expect((early as Error).message).toMatch(/counting hits after .*-9; it saw 9 event\(s\)/);
+    await node.workers[0].hit('x');
+    await expect(stream.waitForInjection('x', { after: position, timeout: GUARD })).resolves.toMatchObject({
+      id: `${node.group.epoch}-10`,
+      shard: 1,
+    });
+  });
+
+  it('waitForHits resolves with the next n hits after the position; its timeout says how many came', async () => {
+    const node = await startNode(0);
+    const stream = await open(node.server.url);
+    node.main.enable('x');
+    node.main.inject('x', () => undefined);
+    const { position } = await node.api.enable('x');
+    node.main.inject('x', () => undefined);
+    node.main.inject('x', () => undefined);
+    const short = await stream.waitForHits('x', 3, { after: position, timeout: 300 }).catch((e: unknown) => e);
+    expect(short).toBeInstanceOf(WaitTimeoutError);
+    expect((short as Error).message).toMatch(/waiting for 3 hits of "x" timed out after 300 ms on node .* with 2 of them \(started /);
+    node.main.inject('x', () => undefined);
+    const three = await stream.waitForHits('x', 3, { after: position, timeout: GUARD });
+    expect(three.map((e) => e.id)).toEqual([2, 3, 4].map((n) => `${node.group.epoch}-${n}`));
+  });
+
+  it('a stream opened later with after: position gets the hits since the arming, replayed, and no gap', async () => {
+    const node = await startNode(1);
+    node.main.enable('x');
+    node.main.inject('x', () => undefined);
+    const { position } = await node.api.enable('x');
+    node.main.inject('x', () => undefined);
+    await node.workers[0].hit('x');
+    const stream = await open(node.server.url, { after: position });
+    expect((await stream.waitForHits('x', 2, { after: position, timeout: GUARD })).map((e) => e.id)).toEqual(
+      [2, 3].map((n) => `${node.group.epoch}-${n}`),
+    );
+    expect(stream.gaps).toEqual([]);
+    await expect(open([node.server.url, { url: node.server.url, name: 'again' }], { after: position })).rejects.toThrow(
+      /one `after` position is for one node/,
+    );
+    await expect(open(node.server.url, { after: 'nope' })).rejects.toThrow(/"nope" is not a stream position/);
+  });
+
+  it('a cluster wait takes a position per node; one position for several nodes is refused, as is a malformed one', async () => {
+    const [a, b] = [await startNode(0), await startNode(0)];
+    const stream = await open([a.server.url, b.server.url]);
+    a.main.enable('x');
+    a.main.inject('x', () => undefined);
+    const positions = { [a.server.url]: (await a.api.enable('x')).position, [b.server.url]: (await b.api.enable('x')).position };
+    b.main.inject('x', () => undefined);
+    await expect(stream.waitForInjection('x', { after: positions, timeout: GUARD })).resolves.toMatchObject({
+      node: b.server.url,
+    });
+    await expect(stream.waitForInjection('x', { after: positions[a.server.url], timeout: GUARD })).rejects.toThrow(
+      /one position is for a wait on one node/,
+    );
+    await expect(stream.waitForInjection('x', { after: 'not a position', node: a.server.url })).rejects.toThrow(
+      /"not a position" is not a stream position/,
+    );
   });
 });

@@ -23,6 +23,7 @@ describe('faultline/client', () => {
         'ShardDownError',
         'StreamClosedError',
         'WaitTimeoutError',
+        'afterPosition',
         'allOf',
         'firstHit',
         'firstHits',

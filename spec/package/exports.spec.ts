@@ -6,7 +6,7 @@ import { PACKAGE_ROOT, lastJsonLine, runNodeScript } from '../helpers/run-node-s
 // The BUILT package as its users load it (`npm test` builds first): by name, from ESM and from CommonJS, with
 // its type declarations. Child processes run from the package root, where `faultline` self-references.
 
-const ENTRY_POINTS = ['faultline', 'faultline/server', 'faultline/client'] as const;
+const ENTRY_POINTS = ['faultline', 'faultline/server', 'faultline/client', 'faultline/testing'] as const;
 
 /** A summary of a module's exports that two loads of it can be compared by. */
 const DESCRIBE_MODULE = `
@@ -26,12 +26,12 @@ const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'))
 
 describe('package.json exports', () => {
 
-  test('is named faultline and exports the root, ./server and ./client', () => {
+  test('is named faultline and exports the root, ./server, ./client and ./testing', () => {
     expect(pkg.name).toBe('faultline');
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './server', './client']));
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './server', './client', './testing']));
   });
 
-  test.each(['.', './server', './client'])('%s: every condition points at a file the build produced', (subpath) => {
+  test.each(['.', './server', './client', './testing'])('%s: every condition points at a file the build produced', (subpath) => {
     const conditions = pkg.exports[subpath];
     for (const condition of ['import', 'require']) {
       for (const key of ['types', 'default']) {
@@ -51,7 +51,7 @@ describe('package.json for users', () => {
 
   test('typesVersions (for node10 resolution) points each subpath at the declarations require gets', () => {
     const mapped = pkg.typesVersions['*'];
-    for (const subpath of ['./server', './client']) {
+    for (const subpath of ['./server', './client', './testing']) {
       expect({ subpath, types: mapped[subpath.slice(2)] }).toEqual({ subpath, types: [pkg.exports[subpath].require.types] });
     }
   });
@@ -69,10 +69,11 @@ describe('loading the built package', () => {
       import * as root from 'faultline';
       import * as server from 'faultline/server';
       import * as client from 'faultline/client';
+      import * as testing from 'faultline/testing';
       import { createRequire } from 'node:module';
       ${DESCRIBE_MODULE}
       const require = createRequire(process.cwd() + '/');
-      const loaded = { faultline: root, 'faultline/server': server, 'faultline/client': client };
+      const loaded = { faultline: root, 'faultline/server': server, 'faultline/client': client, 'faultline/testing': testing };
       const out = { entries: {} };
       for (const [name, esm] of Object.entries(loaded)) {
         const cjs = require(name);
@@ -139,6 +140,18 @@ describe('loading the built package', () => {
         'attachShard',
         'ShardAttachError',
         'ShardGroupOptionError',
+      ].sort(),
+    );
+    // The kit's: what a test calls and catches (the wait errors it can reject with come along).
+    expect([...out.keys['faultline/testing']].sort()).toEqual(
+      [
+        'setupInjections',
+        'UnhitInjectionError',
+        'InjectionKitClosedError',
+        'WaitTimeoutError',
+        'EventGapError',
+        'NodeLostError',
+        'FaultlineError',
       ].sort(),
     );
     expect(result.exitCode).toBe(0);

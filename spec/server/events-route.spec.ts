@@ -125,6 +125,15 @@ describe('GET /events', () => {
     expect((await both.waitForHits(1)).map((m) => m.id)).toEqual([`${group.epoch}-4`]);
   });
 
+  test('`<epoch>-0` as Last-Event-ID replays the whole history, with no gap: every hit is after it', async () => {
+    const { url, injector, group } = await startServer();
+    const armed = (await call(url, 'POST', `${API}/injection/x`)).headers['faultline-position'] as string;
+    injector.enter('x');
+    injector.enter('x');
+    const client = await open(url, '', { 'last-event-id': armed });
+    expect((await client.waitForHits(2)).map((m) => m.id)).toEqual([`${group.epoch}-1`, `${group.epoch}-2`]);
+    expect(client.messages.some((m) => m.event === 'gap')).toBe(false);
+  });
   test('a resume older than the history gets a named gap event first; a client without Last-Event-ID never does', async () => {
     const { url, injector, group } = await startServer({}, { historySize: 3 });
     injector.enable('x');

@@ -157,6 +157,40 @@ test('the names "." and "..", which URL-normalising clients cannot send, work fr
   }
 });
 
+describe('faultline-position: the stream position an enable armed at and a disable ended at', () => {
+  test('an enable before any hit answers `<epoch>-0`; later ones the id of the last hit before it was applied', async () => {
+    const { url, injector, group } = await startServer();
+    const first = await call(url, 'POST', `${API}/injection/x`);
+    expect(first.headers['faultline-position']).toBe(`${group.epoch}-0`);
+    injector.enter('x');
+    injector.enter('x');
+    const again = await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=True' });
+    expect(again.headers['faultline-position']).toBe(`${group.epoch}-2`);
+    expect(again.text).toBe('');
+    injector.enter('x');
+    // A disable's position is read after every shard applied it: the last hit of what it disabled is in it.
+    const disabled = await call(url, 'DELETE', `${API}/injection/x`);
+    expect(disabled.headers['faultline-position']).toBe(`${group.epoch}-3`);
+    const all = await call(url, 'DELETE', `${API}/injection`);
+    expect(all.headers['faultline-position']).toBe(`${group.epoch}-3`);
+  });
+
+  test('a refused enable changes nothing and carries no position; reads and messages carry none', async () => {
+    const { url, injector } = await startServer();
+    const refused = await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=maybe' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['faultline-position']).toBeUndefined();
+    expect(injector.isEnabled('x')).toBe(false);
+    for (const [method, path] of [
+      ['GET', '/injection'],
+      ['GET', '/injection/x'],
+      ['POST', '/injection/x/message'],
+    ] as const) {
+      expect((await call(url, method, `${API}${path}`)).headers['faultline-position']).toBeUndefined();
+    }
+  });
+});
+
 describe('REST errors are JSON { message, code } with the right status', () => {
   const expectError = (r: { status: number; json: unknown; headers: Record<string, unknown> }, status: number, code: string): void => {
     expect(r.status).toBe(status);

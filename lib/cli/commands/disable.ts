@@ -1,6 +1,7 @@
-import { expectPositionals, nameArgument, type ParsedArgs } from '../args';
+import { expectPositionals, flagOption, nameArgument, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { withApi } from './api-call';
+import { isLive, warnNotEnabled } from './live-check';
 import { resolveTarget } from './target';
 
 const NAME = 'disable';
@@ -8,13 +9,14 @@ const NAME = 'disable';
 export const disableCommand: Command = {
   name: NAME,
   summary: 'disable one injection, or all of them',
-  options: { ...CLIENT_OPTIONS },
-  help: `Usage: faultline disable URL [NAME]
+  options: { ...CLIENT_OPTIONS, json: { type: 'boolean' } },
+  help: `Usage: faultline disable URL [NAME] [--json]
 
 Disables injection NAME on every shard, or every injection when NAME is left out. Handlers waiting for a
-message are released. Disabling a name that is not enabled is not an error.
+message are released. Disabling a name that is not enabled is not an error (exit 0), but says so on stderr.
 
 Options:
+  --json               print {"disabled" (the name, or null for all), "node", "wasEnabled", "position"}
 ${TOKEN_HELP}
   -h, --help           show this help
 
@@ -24,14 +26,27 @@ ${URL_HELP}
     const { values, positionals } = args;
     expectPositionals(NAME, positionals, ['URL'], ['NAME']);
     const target = resolveTarget(NAME, positionals[0], values, io.env);
+    const json = flagOption(values, 'json');
     if (positionals.length === 1) {
-      await withApi(target, (api) => api.disableAll());
-      io.stdout.write(`disabled every injection on ${target.label}\n`);
+      const { position } = await withApi(target, (api) => api.disableAll());
+      io.stdout.write(
+        (json
+          ? JSON.stringify({ disabled: null, node: target.label, position: position ?? null })
+          : `disabled every injection on ${target.label}`) + '\n',
+      );
       return 0;
     }
     const name = nameArgument(NAME, 'NAME', positionals[1]);
-    await withApi(target, (api) => api.disable(name));
-    io.stdout.write(`disabled ${name} on ${target.label}\n`);
+    const { wasEnabled, position } = await withApi(target, async (api) => {
+      const live = await isLive(api, name);
+      return { wasEnabled: live, position: (await api.disable(name)).position };
+    });
+    if (!wasEnabled) warnNotEnabled(NAME, io, name, target, 'nothing was disabled');
+    io.stdout.write(
+      (json
+        ? JSON.stringify({ disabled: name, node: target.label, wasEnabled, position: position ?? null })
+        : `disabled ${name} on ${target.label}`) + '\n',
+    );
     return 0;
   },
 };

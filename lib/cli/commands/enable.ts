@@ -1,4 +1,4 @@
-import type { EnableInjectionOptions } from '../../client';
+import type { AppliedChange, EnableInjectionOptions } from '../../client';
 import { SCALAR_OPTION_NAMES, scalarOption, type ScalarOptionSpec } from '../../enable-options';
 import {
   flagOption,
@@ -10,9 +10,11 @@ import {
   type ParsedArgs,
 } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
+import { UsageError } from '../errors';
 import { formatParameters } from '../format';
 import { withApi } from './api-call';
-import { namedTarget } from './target';
+import { awaitHit, DEFAULT_WAIT_S } from './await-hit';
+import { namedTarget, type Target } from './target';
 
 const NAME = 'enable';
 
@@ -28,14 +30,24 @@ export const enableCommand: Command = {
   options: {
     ...CLIENT_OPTIONS,
     param: { type: 'string', multiple: true, short: 'p' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
     ...Object.fromEntries(SPECS.map(([, spec]) => [flagOf(spec), { type: spec.kind === 'boolean' ? 'boolean' : 'string' }])),
   },
   help: `Usage: faultline enable URL NAME [--param KEY=VALUE]... ${SPECS.map(([, spec]) => `[--${flagOf(spec)}${argOf(spec)}]`).join(' ')}
+                       [--wait [--timeout SECONDS]] [--json]
 
 Enables injection NAME on every shard of the server. Enabling a name that is already enabled replaces it.
+Prints the stream position it was armed at (\`faultline wait URL NAME --since POSITION\` counts only hits
+after it). With --wait, it then waits for the first hit after the arming and prints it as one line of JSON
+(exit 0), or exits 1 when none comes in time.
 
 Options:
   -p, --param K=V      a string parameter the point can read, sent in every event (repeatable)
+  --wait               wait for the first hit after the arming, print it as JSON
+  --timeout SECONDS    with --wait: give up after this long (default ${DEFAULT_WAIT_S}; fractions allowed)
+  --json               print {"enabled", "node", "position", "shardsDown", "options"} as one line of JSON
 ${SPECS.map(([, spec]) => `  ${`--${flagOf(spec)}${argOf(spec)}`.padEnd(21)}${spec.help}`).join('\n')}
 ${TOKEN_HELP}
   -h, --help           show this help
@@ -60,11 +72,36 @@ ${URL_HELP}
       if (value !== undefined) (options as Record<string, unknown>)[key] = value;
     }
 
-    await withApi(target, (api) => api.enable(name, options));
-    io.stdout.write(`enabled ${name} on ${target.label}${describe(options)}\n`);
+    const wait = flagOption(values, 'wait');
+    const seconds = numberOption(NAME, 'timeout', stringOption(values, 'timeout'), 0.001, 2_000_000);
+    if (seconds !== undefined && !wait) throw new UsageError('--timeout is for --wait', NAME);
+    const enable = async (): Promise<AppliedChange> => withApi(target, (api) => api.enable(name, options));
+    if (wait) {
+      return awaitHit(NAME, io, target, name, {
+        seconds: seconds ?? DEFAULT_WAIT_S,
+        shards: [],
+        arm: async () => {
+          const change = await enable();
+          return { position: change.position, said: enabledLine(name, target, options, change) };
+        },
+      });
+    }
+    const change = await enable();
+    io.stdout.write(
+      (flagOption(values, 'json')
+        ? JSON.stringify({ enabled: name, node: target.label, position: change.position ?? null, shardsDown: change.shardsDown, options })
+        : enabledLine(name, target, options, change)) + '\n',
+    );
     return 0;
   },
 };
+
+/** `enabled x on host:port (one-shot) at <position>`: the position is left out for a server that gives none. */
+function enabledLine(name: string, target: Target, options: EnableInjectionOptions, change: AppliedChange): string {
+  const at = change.position !== undefined ? ` at ${change.position}` : '';
+  const down = change.shardsDown.length > 0 ? ` (shards down: ${change.shardsDown.join(', ')})` : '';
+  return `enabled ${name} on ${target.label}${describe(options)}${at}${down}`;
+}
 
 function describe(o: EnableInjectionOptions): string {
   const parts: string[] = [];

@@ -1,8 +1,9 @@
-import { HttpError, type InjectionApi, type InjectionShardInfo } from '../../client';
+import type { InjectionShardInfo } from '../../client';
 import { expectPositionals, flagOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { formatParameters } from '../format';
 import { withApi } from './api-call';
+import { enters } from './live-check';
 import { resolveTarget } from './target';
 
 const NAME = 'list';
@@ -65,14 +66,4 @@ function parametersOf(state: InjectionShardInfo | undefined): string {
   const params: Record<string, string> = {};
   for (const { key, value } of list) params[key] = value;
   return formatParameters(params);
-}
-
-/** ScyllaDB added `/enters` in 2026; an older node answers 404, and the count is left out. */
-async function enters(api: InjectionApi, name: string): Promise<number | undefined> {
-  try {
-    return await api.enters(name);
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) return undefined;
-    throw err;
-  }
 }

@@ -1,3 +1,4 @@
+export { afterPosition } from './after-position';
 export { allOf } from './all-of';
 export { firstHit } from './first-hit';
 export { firstHits } from './first-hits';

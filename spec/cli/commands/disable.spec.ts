@@ -24,8 +24,23 @@ describe('faultline disable', () => {
     expect(await withRest(server.url, (api) => api.list())).toEqual([]);
   });
 
-  it('is not an error for a name that is not enabled', async () => {
-    expect((await runCli(['disable', server.url, 'never'])).code).toBe(0);
+  it('is not an error for a name that is not enabled, but says so on stderr', async () => {
+    const r = await runCli(['disable', server.url, 'never']);
+    expect(r).toMatchObject({ code: 0, stdout: `disabled never on ${new URL(server.url).host}\n` });
+    expect(r.stderr).toBe(`faultline disable: warning: never is not enabled on ${new URL(server.url).host}; nothing was disabled\n`);
     expect((await withRest(server.url, (api) => api.list())).sort()).toEqual(['d1', 'd2']);
+  });
+
+  it('--json prints what it disabled, whether it was enabled, and the position after it', async () => {
+    const one = await runCli(['disable', server.url, 'd1', '--json']);
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(one.stdout)).toEqual({
+      disabled: 'd1',
+      node: new URL(server.url).host,
+      wasEnabled: true,
+      position: expect.stringMatching(/^[0-9a-z]+-\d+$/),
+    });
+    const all = await runCli(['disable', server.url, '--json']);
+    expect(JSON.parse(all.stdout)).toMatchObject({ disabled: null, node: new URL(server.url).host });
   });
 });

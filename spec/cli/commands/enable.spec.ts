@@ -20,7 +20,8 @@ describe('faultline enable', () => {
   it('enables on every shard, with one-shot and parameters, and says so', async () => {
     const r = await runCli(['enable', server.url, 'cli_x', '--one-shot', '-p', 'a=1', '--param', 'b=x=y']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toBe(`enabled cli_x on ${new URL(server.url).host} (one-shot, a=1 b=x=y)\n`);
+    // The position it armed at ends the line: `<epoch>-<seq>`, `-0` on a server that has had no hit yet.
+    expect(r.stdout).toMatch(new RegExp(`^enabled cli_x on ${new URL(server.url).host} \\(one-shot, a=1 b=x=y\\) at [0-9a-z]+-\\d+\\n$`));
     const shards = await withRest(server.url, (api) => api.get('cli_x'));
     expect(shards).toHaveLength(2);
     for (const s of shards) {
@@ -87,5 +88,50 @@ describe('faultline enable', () => {
     const r = await runCli(['enable', server.url, 'cli_z', '--count', '-1']);
     expect(r.code).toBe(2);
     expect(await withRest(server.url, (api) => api.list())).toEqual([]);
+  });
+});
+
+describe('faultline enable --json and --wait', () => {
+  const server = serveForSuite(['--demo', '--shards', '2']);
+  const host = (): string => new URL(server.url).host;
+
+  afterEach(async () => {
+    await runCli(['disable', server.url]);
+  });
+
+  it('--json prints what it enabled and the position it armed at', async () => {
+    const r = await runCli(['enable', server.url, 'cli_json', '--count', '2', '-p', 'k=v', '--json']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      enabled: 'cli_json',
+      node: host(),
+      position: expect.stringMatching(/^[0-9a-z]+-\d+$/),
+      shardsDown: [],
+      options: { count: 2, parameters: { k: 'v' } },
+    });
+  });
+
+  it('--wait against a workload that is already running exits 0 with the first hit after the arming', async () => {
+    // The demo workload passes every point on both shards in a loop, whatever the CLI does.
+    const r = await runCli(['enable', server.url, 'demo_lambda', '--one-shot', '--wait', '--timeout', '20']);
+    expect(r.code).toBe(0);
+    const armed = /enabled demo_lambda on \S+ \(one-shot\) at (\S+); waiting for demo_lambda on \S+ after \1\n/.exec(r.stderr);
+    expect(armed).not.toBeNull();
+    const hit = JSON.parse(r.stdout) as { injection: string; id: string; node: string };
+    expect(hit).toMatchObject({ injection: 'demo_lambda', type: 'lambda', node: host() });
+    const [epoch, seq] = [armed![1].slice(0, armed![1].lastIndexOf('-')), Number(armed![1].split('-').pop())];
+    expect(hit.id.startsWith(`${epoch}-`)).toBe(true);
+    expect(Number(hit.id.split('-').pop())).toBeGreaterThan(seq);
+  });
+
+  it('--wait exits 1 when no hit comes in time, and 2 for --timeout without --wait', async () => {
+    const late = await runCli(['enable', server.url, 'never_reached', '--wait', '--timeout', '0.3']);
+    expect(late).toMatchObject({ code: 1, stdout: '' });
+    expect(late.stderr).toContain(`faultline enable: timed out after 0.3 s: no hit of never_reached on ${server.url}`);
+    const usage = await runCli(['enable', server.url, 'x', '--timeout', '3']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--timeout is for --wait');
+    // What --wait armed stays armed after a timeout, as a plain enable would; the refused one armed nothing.
+    expect(await withRest(server.url, (api) => api.list())).toEqual(['never_reached']);
   });
 });

@@ -50,4 +50,27 @@ describe('faultline wait', () => {
     expect((await w.exited).code).toBe(1);
     expect(w.stderr.text).toContain('faultline wait: interrupted before never_enabled was hit');
   });
+
+  it('--since counts only hits after the position, including those that came before wait started', async () => {
+    const enabled = await runCli(['enable', server.url, 'demo_exception', '--one-shot', '--json']);
+    const { position } = JSON.parse(enabled.stdout) as { position: string };
+    // The demo workload takes the one-shot at once: wait long after that, from the position.
+    const cut = await runCli(['disable', server.url, 'demo_exception', '--json']);
+    const after = (JSON.parse(cut.stdout) as { position: string }).position;
+    expect(Number(after.split('-').pop())).toBeGreaterThan(Number(position.split('-').pop()));
+    const r = await runCli(['wait', server.url, 'demo_exception', '--since', position, '--timeout', '20']);
+    expect(r.code).toBe(0);
+    const hit = JSON.parse(r.stdout) as { id: string };
+    expect(Number(hit.id.split('-').pop())).toBeGreaterThan(Number(position.split('-').pop()));
+    // From the position after the disable, that hit never counts.
+    const none = await runCli(['wait', server.url, 'demo_exception', '--since', after, '--timeout', '0.5']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('timed out after 0.5 s');
+  });
+
+  it('--since with something that is not a position is a usage error (exit 2)', async () => {
+    const r = await runCli(['wait', server.url, 'x', '--since', 'yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--since "yesterday" is not a stream position');
+  });
 });
