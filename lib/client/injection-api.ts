@@ -110,6 +110,18 @@ export class InjectionApi {
     return this.count('/lifetime_enters/' + encodeInjectionName(name));
   }
 
+  /**
+   * Every name enabled now or hit at some point, with its hits over the server's life summed over shards
+   * (faultline only; a ScyllaDB node answers 404): a one-shot that fired is here though no longer enabled.
+   */
+  async lifetimeEntersAll(): Promise<Record<string, number>> {
+    const value = await this.send('GET', '/lifetime_enters');
+    const ok =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((n) => typeof n === 'number');
+    if (!ok) throw this.unexpected('GET', '/lifetime_enters', value, 'an object of counts');
+    return value as Record<string, number>;
+  }
+
   private async count(path: string): Promise<number> {
     const value = await this.send('GET', path);
     if (typeof value !== 'number') throw this.unexpected('GET', path, value, 'a number');

@@ -196,6 +196,17 @@ export class ErrorInjector implements HandlerHost {
     return names;
   }
 
+  /**
+   * Every name enabled now, or hit at some point, on this shard, with its hits over the shard's life (its
+   * `lifetimeHits`): what tells that a one-shot already fired though it is no longer enabled.
+   */
+  lifetimeHitCounts(): Record<string, number> {
+    const counts = new Map(this.pastHits);
+    for (const e of this.entries.values()) counts.set(e.name, (counts.get(e.name) ?? 0) + e.fired);
+    // fromEntries defines own properties: a name such as "__proto__" stays a name.
+    return Object.fromEntries(counts);
+  }
+
   /** True when `name` is enabled and can still fire. Never throws (any value that is not an enabled name is false). */
   isEnabled(name: string): boolean {
     const e = this.entries.get(name);

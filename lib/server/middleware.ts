@@ -13,6 +13,7 @@ import {
   enableInjection,
   enterCount,
   lifetimeEnterCount,
+  lifetimeEnterCounts,
   listInjections,
   messageInjection,
   readInjection,
@@ -138,6 +139,8 @@ export function injectionMiddleware(shards: ShardGroup, options: InjectionMiddle
         return enterCount(res, group, nameOf(route), route.query);
       case 'lifetime-enters':
         return lifetimeEnterCount(res, group, nameOf(route), route.query);
+      case 'lifetime-enters-all':
+        return lifetimeEnterCounts(res, group, route.query);
       case 'disconnect':
         return refuseDisconnect(route.rawName ?? '');
       case 'message':

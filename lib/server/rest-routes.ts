@@ -96,6 +96,12 @@ export function refuseDisconnect(rawAddress: string): never {
   );
 }
 
+/** GET /lifetime_enters: every name enabled now or hit before, with its hits over the server's life (faultline's own). */
+export async function lifetimeEnterCounts(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.lifetimeEntersAllOnAll()));
+}
+
 /**
  * ScyllaDB answers an empty 200. A shard that did not acknowledge in time (a worker that died) is named in a
  * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive"; so is

@@ -2,7 +2,15 @@ import { validateName } from '../injector/validate';
 import { API_BASE_PATH as BASE_PATH, EVENTS_PATH } from '../wire';
 import { BadNameError } from './errors';
 
-export type RouteKind = 'injections' | 'injection' | 'message' | 'enters' | 'events' | 'lifetime-enters' | 'disconnect';
+export type RouteKind =
+  | 'injections'
+  | 'injection'
+  | 'message'
+  | 'enters'
+  | 'events'
+  | 'lifetime-enters'
+  | 'lifetime-enters-all'
+  | 'disconnect';
 
 export interface Route {
   readonly kind: RouteKind;
@@ -23,6 +31,7 @@ export const ROUTE_METHODS: Readonly<Record<RouteKind, readonly string[]>> = {
   enters: ['GET'],
   events: ['GET'],
   'lifetime-enters': ['GET'],
+  'lifetime-enters-all': ['GET'],
   disconnect: ['POST'],
 };
 
@@ -48,6 +57,7 @@ export function matchRoute(target: string): Route | null {
   const query = q === -1 ? '' : path.slice(q + 1);
   if (rawPath === BASE_PATH + '/injection') return { kind: 'injections', query };
   if (rawPath === EVENTS_PATH) return { kind: 'events', query };
+  if (rawPath === LIFETIME_ENTERS_PREFIX.slice(0, -1)) return { kind: 'lifetime-enters-all', query };
   if (rawPath.startsWith(LIFETIME_ENTERS_PREFIX)) {
     return { kind: 'lifetime-enters', rawName: rawPath.slice(LIFETIME_ENTERS_PREFIX.length), query };
   }

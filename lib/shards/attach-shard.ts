@@ -154,6 +154,8 @@ class WorkerShard {
         return inj.get(op.name);
       case 'enabled':
         return inj.enabledInjections();
+      case 'lifetimes':
+        return inj.lifetimeHitCounts();
       case 'detach':
         this.watch({ hits: false, handlers: false });
         return undefined;

@@ -32,6 +32,7 @@ export type ControlOp =
   | { readonly op: 'message'; readonly name: string }
   | { readonly op: 'state'; readonly name: string }
   | { readonly op: 'enabled' }
+  | { readonly op: 'lifetimes' }
   /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */
   | { readonly op: 'detach' };
 
@@ -66,7 +67,7 @@ export interface WireError {
   readonly reason?: string;
 }
 
-export type ControlValue = InjectionState | string[] | undefined;
+export type ControlValue = InjectionState | string[] | Record<string, number> | undefined;
 
 export type WorkerMessage =
   | { readonly t: 'hello'; readonly version: number }

@@ -160,6 +160,19 @@ export class ShardGroup {
     return states.reduce((sum, s) => sum + s.lifetimeHits, 0);
   }
 
+  /**
+   * Every name enabled now, or hit at some point, on a live shard, with its hits over the shards' lives summed
+   * (faultline's own): a one-shot that already fired is listed though it is no longer enabled.
+   */
+  async lifetimeEntersAllOnAll(): Promise<Record<string, number>> {
+    this.assertOpen('lifetimeEntersAllOnAll');
+    const sums = new Map(Object.entries(this.injector.lifetimeHitCounts()));
+    await this.members.ask({ op: 'lifetimes' }, (_shard, value) => {
+      for (const [name, n] of Object.entries((value as Record<string, number> | undefined) ?? {})) sums.set(name, (sums.get(name) ?? 0) + n);
+    });
+    return Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
   // ---- events ---------------------------------------------------------------------------------------------
 
   /**

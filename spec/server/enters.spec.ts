@@ -47,6 +47,25 @@ describe('GET /injection/{name}/enters counts as ScyllaDB does; GET /lifetime_en
     expect((await call(url, 'GET', `${API}/lifetime_enters/x`)).text).toBe('8');
   });
 
+  test('GET /lifetime_enters lists every name enabled now or hit before, sorted, with its lifetime hits', async () => {
+    const { url, injector } = await startServer();
+    const api = new InjectionApi(url);
+    expect(await api.lifetimeEntersAll()).toEqual({});
+    await api.enable('once', { oneShot: true });
+    await api.enable('idle');
+    await api.enable('never_hit');
+    injector.enter('once');
+    injector.enter('once');
+    await api.disable('never_hit');
+    // 'once' fired and ended, 'idle' is enabled with no hit, 'never_hit' ended with none: nothing to tell.
+    expect(await api.lifetimeEntersAll()).toEqual({ idle: 0, once: 1 });
+    const raw = await call(url, 'GET', `${API}/lifetime_enters`);
+    expect(raw.status).toBe(200);
+    expect(raw.text).toBe('{"idle":0,"once":1}');
+    expect((await call(url, 'GET', `${API}/lifetime_enters?x=1`)).status).toBe(400);
+    expect((await call(url, 'POST', `${API}/lifetime_enters`)).status).toBe(405);
+  });
+
   test('a parked one-shot handler is counted until it returns, though it reads as not enabled', async () => {
     const { url, injector } = await startServer();
     const api = new InjectionApi(url);

@@ -65,6 +65,8 @@ describe('the server in front of worker shards', () => {
     expect((await call(url, 'GET', `${API}/injection/${quote(name)}/enters`)).json).toBe(0);
     expect((await call(url, 'GET', `${API}/lifetime_enters/${quote(name)}`)).json).toBe(6);
     expect((await call(url, 'GET', `${API}/lifetime_enters/h`)).json).toBe(1);
+    // Every name hit on any shard, summed over the worker shards too (the workers answer the 'lifetimes' op).
+    expect((await call(url, 'GET', `${API}/lifetime_enters`)).json).toEqual({ [name]: 6, h: 1 });
     expect(await w1.probe()).toMatchObject({ shard: 1, enabled: [] });
   });
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runCli, serveForSuite, withRest } from '../../helpers/cli-child';
+import { openInjectionStream } from '../../../lib/client';
+import { LINE_DEADLINE_MS, runCli, serveForSuite, withRest } from '../../helpers/cli-child';
 
 describe('faultline list', () => {
   const server = serveForSuite(['--shards', '2']);
@@ -22,7 +23,7 @@ describe('faultline list', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);
-    expect(lines).toEqual(['alpha  on 2/2 shards  k=v s="two words"  hits 0', 'zeta  on 2/2 shards  hits 0']);
+    expect(lines).toEqual(['alpha  on 2/2 shards  k=v s="two words"  hits 0  lifetime 0', 'zeta  on 2/2 shards  hits 0  lifetime 0']);
   });
 
   it('--json prints one object per injection with its state on each shard', async () => {
@@ -30,15 +31,17 @@ describe('faultline list', () => {
     const r = await runCli(['list', server.url, '--json']);
     expect(r.code).toBe(0);
     const listed = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    expect(listed).toHaveLength(1);
+    // The two the test before enabled and the afterEach disabled were never hit: nothing says they ended.
     expect(listed).toEqual([
       {
         name: 'j',
+        enabled: true,
         shards: [
           { enabled: true, parameters: [{ key: 'a', value: '1' }] },
           { enabled: true, parameters: [{ key: 'a', value: '1' }] },
         ],
         hits: 0,
+        lifetimeHits: 0,
       },
     ]);
   });
@@ -60,5 +63,23 @@ describe('faultline list', () => {
     } finally {
       await new Promise<void>((resolve) => old.close(() => resolve()));
     }
+  });
+});
+
+describe('faultline list: injections that ended', () => {
+  const server = serveForSuite(['--demo', '--shards', '2']);
+
+  it('shows a one-shot that fired on every shard as ended, with its lifetime hits', async () => {
+    const stream = await openInjectionStream(server.url);
+    try {
+      await withRest(server.url, (api) => api.enable('demo_lambda', { oneShot: true }));
+      // One-shot is per shard: one hit on each of the two.
+      await stream.waitForHits('demo_lambda', 2, { timeout: LINE_DEADLINE_MS });
+    } finally {
+      await stream.close();
+    }
+    const r = await runCli(['list', server.url]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')).toContain('demo_lambda  ended  lifetime 2');
   });
 });
