@@ -93,8 +93,8 @@ export class ForbiddenHostError extends refusal(403, 'ERR_FAULTLINE_FORBIDDEN_HO
 }
 
 export class NotFoundError extends refusal(404, 'ERR_FAULTLINE_NOT_FOUND') {
-  constructor(path: string) {
-    super(`no route for ${JSON.stringify(path)}`);
+  constructor(path: string, message = `no route for ${JSON.stringify(path)}`) {
+    super(message);
   }
 }
 

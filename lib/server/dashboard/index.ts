@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type { NextFunction } from '../options';
+import { sendError } from '../responses';
 import { DASHBOARD_PATH } from '../../wire';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './page';
 
@@ -40,27 +42,16 @@ export function handleDashboardRequest(req: IncomingMessage, res: ServerResponse
     return true;
   }
   if (path !== DASHBOARD_PATH && path !== DASHBOARD_PATH + 'index.html') {
-    sendJson(res, 404, { code: 'ERR_FAULTLINE_NOT_FOUND', message: `no dashboard file ${JSON.stringify(path)}` });
+    sendError(res, new NotFoundError(path, `no dashboard file ${JSON.stringify(path)}`));
     return true;
   }
   if (method !== 'GET' && method !== 'HEAD') {
-    sendJson(res, 405, { code: 'ERR_FAULTLINE_METHOD_NOT_ALLOWED', message: `method ${method} is not allowed here; use GET` }, { allow: 'GET, HEAD' });
+    sendError(res, new MethodNotAllowedError(method, ['GET', 'HEAD'], `method ${method} is not allowed here; use GET`));
     return true;
   }
   res.writeHead(200, PAGE_HEADERS);
   res.end(method === 'HEAD' ? undefined : PAGE);
   return true;
-}
-
-function sendJson(res: ServerResponse, status: number, body: { code: string; message: string }, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify({ message: body.message, code: body.code });
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
-  res.end(text);
 }
 
 /**
