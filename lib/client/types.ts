@@ -20,6 +20,8 @@ export interface ReceivedHandlerEvent extends HandlerEvent {
 export interface InjectionMark {
   /** The `seq` of the last event received before the mark (0 when none). */
   readonly seq: number;
+  /** How many control notices had been received at the mark: a wait fails only on one after it. */
+  readonly controls?: number;
 }
 
 /**
@@ -64,4 +66,26 @@ export interface AppliedChange {
   readonly position: string | undefined;
   /** Shards that did not acknowledge in time (`faultline-shards-down`), e.g. a worker that exited. */
   readonly shardsDown: readonly number[];
+}
+
+/** What a control notice says happened ('exhausted' is reserved: a one-shot or count finished on every shard). */
+export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
+
+/** A faultline server's `event: control`: a control action every live shard applied. Never from ScyllaDB. */
+export interface ControlNotice {
+  readonly op: ControlOp;
+  /** null for 'disabled-all'. */
+  readonly injection: string | null;
+  /** The options it was enabled with ('enabled' only). */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** null: every shard. */
+  readonly shard: number | null;
+  /** Server epoch milliseconds. */
+  readonly ts: number;
+}
+
+/** A control notice as the stream hands it out: with the node, and the `seq` of the last hit before it. */
+export interface ReceivedControlNotice extends ControlNotice {
+  readonly node: string;
+  readonly seq: number;
 }

@@ -77,7 +77,29 @@ export interface GroupShardDown {
   readonly frame: string;
 }
 
-export type GroupItem = GroupHit | GroupGap | GroupHandlerEvent | GroupShardDown;
+/** What a control notice says happened to an injection. */
+export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged';
+
+/** A control action, applied on every live shard: `event: control`, only to readers that ask for it. */
+export interface ControlNotice {
+  readonly op: ControlOp;
+  /** null for 'disabled-all'. */
+  readonly injection: string | null;
+  /** The options it was enabled with ('enabled' only). */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** null: every shard (a broadcast). */
+  readonly shard: number | null;
+  readonly ts: number;
+}
+
+/** `event: control\ndata: <ControlNotice as JSON>`. */
+export interface GroupControl {
+  readonly kind: 'control';
+  readonly notice: ControlNotice;
+  readonly frame: string;
+}
+
+export type GroupItem = GroupHit | GroupGap | GroupHandlerEvent | GroupShardDown | GroupControl;
 
 export interface EventsOptions {
   /** Default: all (including workers that join later). */
@@ -92,4 +114,6 @@ export interface EventsOptions {
   handlerEvents?: boolean;
   /** Also emit 'shard-down' items (default false). */
   shardEvents?: boolean;
+  /** Also emit 'control' items (default false). */
+  controlEvents?: boolean;
 }
