@@ -1,4 +1,4 @@
-import type { HandlerEvent, InjectionEvent } from '../event';
+import type { ControlNotice, HandlerEvent, InjectionEvent } from '../event';
 
 /** Where a stream (or one node of it) stands. `closed` is final. */
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -68,24 +68,10 @@ export interface AppliedChange {
   readonly shardsDown: readonly number[];
 }
 
-/** What a control notice says happened ('exhausted' is reserved: a one-shot or count finished on every shard). */
-export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
-
-/** A faultline server's `event: control`: a control action every live shard applied. Never from ScyllaDB. */
-export interface ControlNotice {
-  readonly op: ControlOp;
-  /** null for 'disabled-all'. */
-  readonly injection: string | null;
-  /** The options it was enabled with ('enabled' only). */
-  readonly options?: Readonly<Record<string, unknown>>;
-  /** null: every shard. */
-  readonly shard: number | null;
-  /** Server epoch milliseconds. */
-  readonly ts: number;
-}
-
 /** A control notice as the stream hands it out: with the node, and the `seq` of the last hit before it. */
 export interface ReceivedControlNotice extends ControlNotice {
   readonly node: string;
   readonly seq: number;
 }
+
+export type { ControlNotice, ControlOp } from '../event';

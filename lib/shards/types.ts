@@ -1,5 +1,7 @@
 import type { ErrorInjector } from '../injector';
-import type { HandlerEvent, InjectionEvent, InjectionType } from '../event';
+import type { ControlNotice, HandlerEvent, InjectionEvent, InjectionType } from '../event';
+
+export type { ControlNotice, ControlOp } from '../event';
 
 export interface ShardGroupOptions {
   /** Shard 0; default: the main thread's `injector`. */
@@ -75,21 +77,6 @@ export interface GroupShardDown {
   readonly kind: 'shard-down';
   readonly shard: number;
   readonly frame: string;
-}
-
-/** What a control notice says happened to an injection. */
-export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged';
-
-/** A control action, applied on every live shard: `event: control`, only to readers that ask for it. */
-export interface ControlNotice {
-  readonly op: ControlOp;
-  /** null for 'disabled-all'. */
-  readonly injection: string | null;
-  /** The options it was enabled with ('enabled' only). */
-  readonly options?: Readonly<Record<string, unknown>>;
-  /** null: every shard (a broadcast). */
-  readonly shard: number | null;
-  readonly ts: number;
 }
 
 /** `event: control\ndata: <ControlNotice as JSON>`. */
