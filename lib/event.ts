@@ -394,3 +394,19 @@ export function formatSseMessage(data: string, id?: string, event?: string): str
   if (id !== undefined) out += 'id: ' + id + '\n';
   return flatten(out + 'data: ' + data + '\n\n');
 }
+
+/** What a control notice says happened ('exhausted': a one-shot or count finished on every shard; not sent yet). */
+export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
+
+/** A control action every live shard applied: `event: control` on a faultline server's stream. Never from ScyllaDB. */
+export interface ControlNotice {
+  readonly op: ControlOp;
+  /** null for 'disabled-all'. */
+  readonly injection: string | null;
+  /** The options it was enabled with ('enabled' only). */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** null: every shard (a broadcast). */
+  readonly shard: number | null;
+  /** Server epoch milliseconds. */
+  readonly ts: number;
+}

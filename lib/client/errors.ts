@@ -267,3 +267,28 @@ function parseErrorBody(body: string): { message?: string; code?: string } {
     return {};
   }
 }
+
+/**
+ * The injection a wait is for was disabled (or its one-shot/count ran out on every shard) after the wait's
+ * start, with no matching hit before: the hit cannot come. Only a faultline server says so (`event: control`);
+ * against a ScyllaDB node such a wait times out.
+ */
+export class InjectionEndedError extends FaultlineError {
+  override readonly code = 'ERR_FAULTLINE_INJECTION_ENDED' as const;
+
+  constructor(
+    readonly injection: string,
+    /** 'disabled' (also by a disable-all) or 'exhausted'. */
+    readonly reason: 'disabled' | 'exhausted',
+    readonly node: string,
+    /** Server epoch milliseconds of the notice. */
+    readonly endedAt: number,
+    readonly found: number,
+    readonly wanted: number,
+  ) {
+    super(
+      `waitForInjection("${injection}"): ${reason} on node ${node} at ${new Date(endedAt).toISOString()} ` +
+        `after ${found} of ${wanted} hit${wanted > 1 ? 's' : ''}; the hit cannot come`,
+    );
+  }
+}

@@ -4,6 +4,7 @@
 export { openInjectionStream, type OpenInjectionStreamOptions } from './open-injection-stream';
 // Made by openInjectionStream only: a type to name, not a class to construct.
 export type { InjectionStream, ShardDownNotice, WaitOptions } from './injection-stream';
+export type { ControlNotice, ControlOp, ReceivedControlNotice } from './types';
 export {
   InjectionApi,
   type EnableInjectionOptions,
@@ -33,6 +34,7 @@ export {
   ProtocolError,
   ResponseShapeError,
   ShardDownError,
+  InjectionEndedError,
   StreamClosedError,
   WaitTimeoutError,
   type WaitTimeoutDetails,

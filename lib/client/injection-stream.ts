@@ -23,12 +23,14 @@ import type { FaultlineError } from '../errors';
 import {
   ClientArgumentError,
   EventGapError,
+  InjectionEndedError,
   MissingHitError,
   ShardDownError,
   StreamClosedError,
   WaitTimeoutError,
 } from './errors';
 import { BoundedReplay } from './bounded-replay';
+import { endingOf, type NumberedNotice } from './control-notice';
 import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } from './node-source';
 import { trimSlash } from './node-url';
 import { ofType } from './operators/of-type';
@@ -36,9 +38,11 @@ import { onNode } from './operators/on-node';
 import { onShard } from './operators/on-shard';
 import { markSeq } from './operators/since';
 import type {
+  ControlNotice,
   GapNotice,
   InjectionMark,
   NodeStatus,
+  ReceivedControlNotice,
   ReceivedHandlerEvent,
   ReceivedInjectionEvent,
   StreamPositions,
@@ -104,6 +108,7 @@ const DEFAULT_WAIT_TIMEOUT = 30_000;
 const MAX_TIMER = 2 ** 31 - 1;
 const LAST_SEEN = 5;
 const GAPS_KEPT = 100;
+const NOTICES_KEPT = 1000;
 
 /**
  * The hits of one or more nodes, as one stream. Everything received since it opened is replayed to a late
@@ -127,6 +132,8 @@ export class InjectionStream implements AsyncDisposable {
   readonly nodes: readonly string[];
   /** A node said one of its shards went down (a worker thread exited); a ScyllaDB node never says so. */
   readonly shardDown$: Observable<ShardDownNotice>;
+  /** A faultline node's control notices (enabled, disabled, messaged), live; a ScyllaDB node sends none. */
+  readonly control$: Observable<ReceivedControlNotice>;
 
   private readonly hits: BoundedReplay<ReceivedInjectionEvent>;
   private readonly handlers: BoundedReplay<ReceivedHandlerEvent>;
@@ -136,6 +143,10 @@ export class InjectionStream implements AsyncDisposable {
   private readonly errorSubject = new Subject<FaultlineError>();
   private readonly interruptions = new Subject<Interruption>();
   private readonly shardDownSubject = new Subject<ShardDownNotice>();
+  private readonly controlSubject = new Subject<ReceivedControlNotice>();
+  /** The recent control notices, numbered, oldest first. */
+  private readonly notices: NumberedNotice[] = [];
+  private noticeCount = 0;
   /** Shards each node said went down (a faultline server only). */
   private readonly downShards = new Map<string, Set<number>>();
   private readonly sources: NodeSource[];
@@ -157,6 +168,7 @@ export class InjectionStream implements AsyncDisposable {
     this.gaps$ = this.gapSubject.asObservable();
     this.errors$ = this.errorSubject.asObservable();
     this.shardDown$ = this.shardDownSubject.asObservable();
+    this.control$ = this.controlSubject.asObservable();
     this.nodes = setup.nodes.map((n) => n.node);
     this.statusSubject.next('connecting');
     const sink = this.sink();
@@ -184,7 +196,7 @@ export class InjectionStream implements AsyncDisposable {
 
   /** A point in the stream: `since(mark)` (or `waitForInjection(name, { since: mark })`) looks only after it. */
   mark(): InjectionMark {
-    return { seq: this.hits.count };
+    return { seq: this.hits.count, controls: this.noticeCount };
   }
 
   /**
@@ -240,6 +252,7 @@ export class InjectionStream implements AsyncDisposable {
     const nodes = this.waitNodes(name, options.node);
     const shards = options.shard === undefined ? undefined : ([] as number[]).concat(options.shard);
     const startSeq = options.since === undefined ? 0 : markSeq(options.since, `${what}("${name}")`);
+    const startNotice = options.since?.controls ?? this.noticeCount;
     const afterPosition = options.after === undefined ? undefined : this.positionCheck(name, options.after, nodes, what);
     const dropped = Math.max(0, this.hits.count - this.setup.replay - startSeq);
     const lastSeen: ReceivedInjectionEvent[] = [];
@@ -289,8 +302,18 @@ export class InjectionStream implements AsyncDisposable {
             }),
           );
 
+    // Subscribed after hit$ has replayed too; a notice follows every hit its node had before it (the server
+    // sends it once every shard applied the change), so a hit that came first has already resolved the wait.
+    const ended$ = merge(of(undefined), this.controlSubject).pipe(
+      map(() => endingOf(this.notices, name, nodes, startNotice)),
+      filter((ending) => ending !== undefined),
+      map((ending) => {
+        throw new InjectionEndedError(name, ending.reason, ending.node, ending.ts, found, count);
+      }),
+    );
+
     return firstValueFrom(
-      merge(hit$, alreadyLost$, interrupted$, shardsGone$).pipe(
+      merge(hit$, alreadyLost$, interrupted$, shardsGone$, ended$).pipe(
         take(1),
         timeout({
           first: ms,
@@ -355,6 +378,7 @@ export class InjectionStream implements AsyncDisposable {
       },
       gap: (report) => this.onGap(report),
       shardDown: (node, shard) => this.onShardDown(node, shard),
+      control: (node, notice) => this.onControl(node, notice),
       status: (node, status) => this.onNodeStatus(node, status),
       problem: (error) => this.errorSubject.next(error),
       lost: (node, error) => this.onLost(node, error),
@@ -398,6 +422,13 @@ export class InjectionStream implements AsyncDisposable {
     if (down === undefined) this.downShards.set(node, (down = new Set()));
     down.add(shard);
     this.shardDownSubject.next({ node, shard });
+  }
+
+  private onControl(node: string, notice: ControlNotice): void {
+    if (this.ended) return;
+    const received: ReceivedControlNotice = { ...notice, node, seq: this.hits.count };
+    if (this.notices.push({ index: ++this.noticeCount, notice: received }) > NOTICES_KEPT) this.notices.shift();
+    this.controlSubject.next(received);
   }
 
   /** Every shard of `shards` is down on every node of `nodes`: a wait limited to them can never be met. */
@@ -451,6 +482,7 @@ export class InjectionStream implements AsyncDisposable {
     this.errorSubject.complete();
     this.interruptions.complete();
     this.shardDownSubject.complete();
+    this.controlSubject.complete();
     if (this.setup.ownsDispatcher) await this.setup.dispatcher.destroy();
   }
 }

@@ -7,7 +7,8 @@ import { FaultlineError } from '../errors';
 import { DEFAULT_RECONNECT_DELAY, reconnectDelay, type ResolvedReconnectPolicy } from './backoff';
 import { ContentTypeError, HttpError, NodeLostError, ProtocolError } from './errors';
 import { requestEventStream, type ResponseBody } from './event-stream-request';
-import type { GapReason, StreamStatus } from './types';
+import { parseControlNotice } from './control-notice';
+import type { ControlNotice, GapReason, StreamStatus } from './types';
 
 // One node's event stream, kept open: it reads the body with eventsource-parser, keeps the last event id
 // itself (the parser forgets it after each event), reconnects with Last-Event-ID and a jittered backoff,
@@ -25,6 +26,8 @@ export interface NodeSink {
   handler(node: string, event: HandlerEvent): void;
   /** The node said one of its shards went down (a faultline server only). */
   shardDown(node: string, shard: number): void;
+  /** The node said an injection was enabled, disabled, messaged (a faultline server only, `event: control`). */
+  control(node: string, notice: ControlNotice): void;
   gap(report: GapReport): void;
   status(node: string, status: StreamStatus): void;
   /** Something went wrong that the source works around (an undecodable event, a failed reconnect attempt). */
@@ -242,6 +245,9 @@ export class NodeSource {
       case 'shard-down':
         this.onShardDown(message.data);
         return;
+      case 'control':
+        this.onControl(message.data);
+        return;
       default:
       // Named events this client does not know (server info, say) are not hits: skip them.
     }
@@ -311,6 +317,12 @@ export class NodeSource {
       // reported below
     }
     this.sink.problem(new ProtocolError(this.node, `unreadable shard-down event: ${data}`));
+  }
+
+  private onControl(data: string): void {
+    const notice = parseControlNotice(data);
+    if (notice !== undefined) this.sink.control(this.node, notice);
+    else this.sink.problem(new ProtocolError(this.node, `unreadable control event: ${data}`));
   }
 
   private onParseError(connection: Connection, err: ParseError): void {

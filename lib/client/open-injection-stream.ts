@@ -22,6 +22,11 @@ export interface OpenInjectionStreamOptions {
    */
   shardEvents?: boolean;
   /**
+   * Ask a faultline server for control notices (`?control=1`, default true), delivered on `control$`, so a
+   * wait whose injection is disabled after it started fails with InjectionEndedError at once.
+   */
+  controlEvents?: boolean;
+  /**
    * Ask for every parameter in every event (`?params=full`). By default a faultline server keeps an event's
    * parameters within a few KiB and marks an event whose set it cut with `paramsTruncated: true` (the whole
    * set is on `InjectionApi.get`); with this, events carry the whole set, up to the 1 MiB an enable accepts.
@@ -147,6 +152,7 @@ function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {
   for (const type of list(options.type)) url.searchParams.append('type', type);
   if (options.handlerEvents === true) url.searchParams.set('handler', '1');
   if (options.shardEvents !== false) url.searchParams.set('shard_down', '1');
+  if (options.controlEvents !== false) url.searchParams.set('control', '1');
   if (options.fullParams === true) url.searchParams.set('params', 'full');
   return url;
 }

@@ -1,4 +1,4 @@
-import type { HandlerEvent, InjectionEvent } from '../event';
+import type { ControlNotice, HandlerEvent, InjectionEvent } from '../event';
 
 /** Where a stream (or one node of it) stands. `closed` is final. */
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -20,6 +20,8 @@ export interface ReceivedHandlerEvent extends HandlerEvent {
 export interface InjectionMark {
   /** The `seq` of the last event received before the mark (0 when none). */
   readonly seq: number;
+  /** How many control notices had been received at the mark: a wait fails only on one after it. */
+  readonly controls?: number;
 }
 
 /**
@@ -65,3 +67,11 @@ export interface AppliedChange {
   /** Shards that did not acknowledge in time (`faultline-shards-down`), e.g. a worker that exited. */
   readonly shardsDown: readonly number[];
 }
+
+/** A control notice as the stream hands it out: with the node, and the `seq` of the last hit before it. */
+export interface ReceivedControlNotice extends ControlNotice {
+  readonly node: string;
+  readonly seq: number;
+}
+
+export type { ControlNotice, ControlOp } from '../event';

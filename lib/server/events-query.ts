@@ -6,11 +6,11 @@ import { badQuery, booleanValue, parseInteger, singleValue, type Query } from '.
 
 /**
  * `injection`, `shard` and `type` filter the stream (ScyllaDB's design names them as future work);
- * `handler` and `shard_down` opt in to named events a plain `data:` reader must never see; `lastEventId` is
+ * `handler`, `shard_down` and `control` opt in to named events a plain `data:` reader must never see; `lastEventId` is
  * for browsers' EventSource, which cannot send the Last-Event-ID header on its first connection;
  * `access_token` is the bearer token for the same reason; `params` (see params-query.ts) picks the frame.
  */
-export const EVENTS_QUERY = ['injection', 'shard', 'type', 'handler', 'shard_down', 'lastEventId', 'access_token', 'params'] as const;
+export const EVENTS_QUERY = ['injection', 'shard', 'type', 'handler', 'shard_down', 'control', 'lastEventId', 'access_token', 'params'] as const;
 
 /** Longest Last-Event-ID accepted; ours are `<epoch>-<seq>`, a few dozen characters. */
 const MAX_EVENT_ID_LENGTH = 256;
@@ -59,6 +59,7 @@ export function eventsOptionsFromQuery(
   }
   if (booleanValue(query, 'handler', true) === true) options.handlerEvents = true;
   if (booleanValue(query, 'shard_down', true) === true) options.shardEvents = true;
+  if (booleanValue(query, 'control', true) === true) options.controlEvents = true;
   const afterId = lastEventIdHeader !== undefined && lastEventIdHeader !== '' ? lastEventIdHeader : singleValue(query, 'lastEventId');
   if (afterId !== undefined && afterId !== '') options.afterId = checkEventId(afterId);
   return options;

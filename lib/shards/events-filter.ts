@@ -1,7 +1,7 @@
 import { INJECTION_TYPES, isInjectionType, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
 import { InvalidInjectionError } from '../injector';
 import { validateName } from '../injector/validate';
-import type { EventsOptions } from './types';
+import type { ControlNotice, EventsOptions } from './types';
 
 /** EventsOptions checked and turned into sets; `undefined` means "all". */
 export interface EventsFilter {
@@ -11,6 +11,7 @@ export interface EventsFilter {
   readonly afterId: string | undefined;
   readonly handlerEvents: boolean;
   readonly shardEvents: boolean;
+  readonly controlEvents: boolean;
 }
 
 /** Checks every option up front, throwing InvalidInjectionError (what a server turns into a 400). */
@@ -26,6 +27,7 @@ export function parseEventsOptions(options: EventsOptions | undefined): EventsFi
     afterId: afterId(options.afterId),
     handlerEvents: flag('handlerEvents', options.handlerEvents),
     shardEvents: flag('shardEvents', options.shardEvents),
+    controlEvents: flag('controlEvents', options.controlEvents),
   };
 }
 
@@ -44,6 +46,15 @@ export function acceptsHandlerEvent(filter: EventsFilter, event: HandlerEvent): 
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has('handler')) &&
     (filter.shards === undefined || filter.shards.has(event.shard))
+  );
+}
+
+/** A broadcast notice (shard null) goes to every reader that asked; a `disabled-all` to whatever its names filter. */
+export function acceptsControl(filter: EventsFilter, notice: ControlNotice): boolean {
+  return (
+    filter.controlEvents &&
+    (notice.injection === null || filter.injections === undefined || filter.injections.has(notice.injection)) &&
+    (notice.shard === null || filter.shards === undefined || filter.shards.has(notice.shard))
   );
 }
 

@@ -2,15 +2,15 @@ import { Observable, type Subscription } from 'rxjs';
 import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { ErrorInjector } from '../injector';
 import { formatWireId, parseWireId } from '../wire';
-import { acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
-import { gapItem, handlerItem, Hit, shardDownItem } from './group-items';
+import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
+import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { hitBytes } from './hit-bytes';
 import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
-import type { EventsOptions, GroupItem } from './types';
+import type { ControlNotice, EventsOptions, GroupItem } from './types';
 
 /** What the fan-out needs to know of the group's members (the Membership, seen from here). */
 export interface FanOutShards {
@@ -108,6 +108,20 @@ export class FanOut {
     this.shardReaders.delete(shard);
     for (const reader of explicit) {
       if ([...(reader.filter.shards as ReadonlySet<number>)].every((s) => this.shards.isDown(s))) reader.complete();
+    }
+  }
+
+  /**
+   * A control action every live shard applied: to the readers that asked. Called once the broadcast resolved,
+   * and a worker posts its hits before its ack, so every hit that came before the change is ahead of it.
+   */
+  control(notice: ControlNotice): void {
+    if (this.closed) return;
+    let item: GroupItem | undefined;
+    const explicit = new Set<Reader>();
+    for (const set of this.shardReaders.values()) for (const r of set) explicit.add(r);
+    for (const reader of [...this.allShardReaders, ...explicit]) {
+      if (acceptsControl(reader.filter, notice)) reader.push((item ??= controlItem(notice)));
     }
   }
 

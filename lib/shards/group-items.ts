@@ -1,5 +1,5 @@
 import { boundEventParams, encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
-import type { GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
+import type { ControlNotice, GroupControl, GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
 
 /**
  * A hit with its global id. Its SSE frame is built on first read and cached: every reader (SSE connection)
@@ -49,3 +49,7 @@ export function shardDownItem(shard: number): GroupShardDown {
   return { kind: 'shard-down', shard, frame: formatSseMessage(JSON.stringify({ shard }), undefined, 'shard-down') };
 }
 
+
+export function controlItem(notice: ControlNotice): GroupControl {
+  return { kind: 'control', notice, frame: formatSseMessage(JSON.stringify(notice), undefined, 'control') };
+}

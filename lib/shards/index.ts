@@ -11,6 +11,9 @@ export type {
   GroupHit,
   GroupItem,
   GroupShardDown,
+  GroupControl,
+  ControlNotice,
+  ControlOp,
   ShardGroupOptions,
   ShardInfo,
 } from './types';

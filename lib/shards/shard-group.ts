@@ -14,6 +14,7 @@ import { Membership } from './membership';
 import type {
   AddWorkerOptions,
   BroadcastResult,
+  ControlOp,
   EventsOptions,
   GroupItem,
   ShardGroupOptions,
@@ -99,28 +100,28 @@ export class ShardGroup {
     if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
     this.enables.delete(name);
     this.enables.set(name, sent);
-    return this.members.broadcast({ op: 'enable', name, options: sent });
+    return this.notify(this.members.broadcast({ op: 'enable', name, options: sent }), 'enabled', name, { ...sent });
   }
 
   async disableOnAll(name: string): Promise<BroadcastResult> {
     this.assertOpen('disableOnAll');
     this.injector.disable(name);
     this.enables.delete(name);
-    return this.members.broadcast({ op: 'disable', name });
+    return this.notify(this.members.broadcast({ op: 'disable', name }), 'disabled', name);
   }
 
   async disableAllOnAll(): Promise<BroadcastResult> {
     this.assertOpen('disableAllOnAll');
     this.injector.disableAll();
     this.enables.clear();
-    return this.members.broadcast({ op: 'disableAll' });
+    return this.notify(this.members.broadcast({ op: 'disableAll' }), 'disabled-all', null);
   }
 
   /** Wakes the handlers of `name` waiting for a message, on every shard. */
   async messageOnAll(name: string): Promise<BroadcastResult> {
     this.assertOpen('messageOnAll');
     this.injector.receiveMessage(name);
-    return this.members.broadcast({ op: 'message', name });
+    return this.notify(this.members.broadcast({ op: 'message', name }), 'messaged', name);
   }
 
   /** The state of `name` on each shard (index = shard); a shard that is down or does not answer: not enabled. */
@@ -209,6 +210,18 @@ export class ShardGroup {
     this.fanOut.close();
     membersLeft(this.members.leaveAll());
     return this.closing;
+  }
+
+  /** Tells the readers that asked, once every live shard applied it (so after every hit that preceded it). */
+  private async notify(
+    broadcast: Promise<BroadcastResult>,
+    op: ControlOp,
+    injection: string | null,
+    options?: Record<string, unknown>,
+  ): Promise<BroadcastResult> {
+    const result = await broadcast;
+    this.fanOut.control(options === undefined ? { op, injection, shard: null, ts: Date.now() } : { op, injection, options, shard: null, ts: Date.now() });
+    return result;
   }
 
   private assertOpen(what: string): void {

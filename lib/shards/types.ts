@@ -1,5 +1,7 @@
 import type { ErrorInjector } from '../injector';
-import type { HandlerEvent, InjectionEvent, InjectionType } from '../event';
+import type { ControlNotice, HandlerEvent, InjectionEvent, InjectionType } from '../event';
+
+export type { ControlNotice, ControlOp } from '../event';
 
 export interface ShardGroupOptions {
   /** Shard 0; default: the main thread's `injector`. */
@@ -77,7 +79,14 @@ export interface GroupShardDown {
   readonly frame: string;
 }
 
-export type GroupItem = GroupHit | GroupGap | GroupHandlerEvent | GroupShardDown;
+/** `event: control\ndata: <ControlNotice as JSON>`. */
+export interface GroupControl {
+  readonly kind: 'control';
+  readonly notice: ControlNotice;
+  readonly frame: string;
+}
+
+export type GroupItem = GroupHit | GroupGap | GroupHandlerEvent | GroupShardDown | GroupControl;
 
 export interface EventsOptions {
   /** Default: all (including workers that join later). */
@@ -92,4 +101,6 @@ export interface EventsOptions {
   handlerEvents?: boolean;
   /** Also emit 'shard-down' items (default false). */
   shardEvents?: boolean;
+  /** Also emit 'control' items (default false). */
+  controlEvents?: boolean;
 }

@@ -15,6 +15,7 @@ describe('faultline/client', () => {
         'FaultlineError',
         'HttpError',
         'InjectionApi',
+        'InjectionEndedError',
         'MissingHitError',
         'NetworkError',
         'NodeLostError',

@@ -99,7 +99,7 @@ describe('InjectionStream against a ScyllaDB-format server', () => {
     node.emit('x');
     await stream.waitForInjection('x', { timeout: GUARD });
     const mark = stream.mark();
-    expect(mark).toEqual({ seq: 1 });
+    expect(mark).toEqual({ seq: 1, controls: 0 });
     const wait = stream.waitForInjection('x', { since: mark, timeout: GUARD });
     node.emit('x', 'sleep', 1);
     await expect(wait).resolves.toMatchObject({ shard: 1, seq: 2 });

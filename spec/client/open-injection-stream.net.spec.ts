@@ -49,7 +49,7 @@ describe('openInjectionStream', () => {
     const stream = await openInjectionStream(node.url, { injection: ['a', 'b'], shard: 1, type: 'sleep' });
     try {
       const url = node.requests.at(-1)?.url;
-      expect(url).toBe('/v2/error_injection/events?injection=a&injection=b&shard=1&type=sleep&shard_down=1');
+      expect(url).toBe('/v2/error_injection/events?injection=a&injection=b&shard=1&type=sleep&shard_down=1&control=1');
       node.emit('c', 'sleep', 1);
       node.emit('a', 'sleep', 0);
       node.emit('a', 'handler', 1);
@@ -66,7 +66,7 @@ describe('openInjectionStream', () => {
   it('asks for handler events with handler=1 and delivers them on handler$, never as hits', async () => {
     const stream = await openInjectionStream(node.url, { handlerEvents: true });
     try {
-      expect(node.requests.at(-1)?.url).toBe('/v2/error_injection/events?handler=1&shard_down=1');
+      expect(node.requests.at(-1)?.url).toBe('/v2/error_injection/events?handler=1&shard_down=1&control=1');
       node.write('event: handler\ndata: {"injection":"h","phase":"waiting","shard":1,"ts":5}\n\n');
       node.emit('h', 'handler', 1);
       const waiting = await firstValueFrom(stream.handler$);

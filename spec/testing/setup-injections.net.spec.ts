@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
-import { ClientArgumentError, HttpError, WaitTimeoutError } from '../../lib/client/errors';
+import { ClientArgumentError, HttpError, InjectionEndedError, WaitTimeoutError } from '../../lib/client/errors';
 import { ErrorInjector } from '../../lib/injector';
 import { createInjectionServer, type InjectionServer } from '../../lib/server';
 import { ShardGroup } from '../../lib/shards';
@@ -93,6 +93,31 @@ describe('setupInjections: arm, await the hits after arming', () => {
     expect(err.message).toMatch(/counting hits after \w+-1 on http.*; it saw no events at all/);
     injector.enter('x');
     await expect(second.hit()).resolves.toMatchObject({ injection: 'x' });
+  });
+
+  it('hit() fails at once with InjectionEndedError after armed.disable() with nothing hit', async () => {
+    const { server } = await startNode();
+    // The kit's timeout is the hang guard: the wait must end on the notice, not on this.
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x');
+    const waiting = armed.hit().catch((e: unknown) => e);
+    await armed.disable();
+    const err = (await waiting) as InjectionEndedError;
+    expect(err).toBeInstanceOf(InjectionEndedError);
+    expect(err).toMatchObject({ code: 'ERR_FAULTLINE_INJECTION_ENDED', injection: 'x', reason: 'disabled', node: server.url, found: 0 });
+    expect(err.message).toMatch(/waitForInjection\("x"\): disabled on node .* at \d{4}-.*after 0 of 1 hit; the hit cannot come/);
+    // A wait called after the disable fails the same way, at once.
+    await expect(armed.hit()).rejects.toBeInstanceOf(InjectionEndedError);
+  });
+
+  it('a hit before the disable still counts; hits(2) with one hit fails saying 1 of 2', async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x');
+    injector.enter('x');
+    await armed.disable();
+    await expect(armed.hit()).resolves.toMatchObject({ injection: 'x' });
+    await expect(armed.hits(2)).rejects.toMatchObject({ code: 'ERR_FAULTLINE_INJECTION_ENDED', found: 1, wanted: 2 });
   });
 
   it('hits(n) resolves with the next n hits after the arming; a wait timeout overrides the kit one', async () => {
