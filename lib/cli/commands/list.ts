@@ -1,9 +1,9 @@
-import { HttpError, type InjectionApi, type InjectionShardInfo } from '../../client';
+import type { InjectionShardInfo } from '../../client';
 import { expectPositionals, flagOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { formatParameters } from '../format';
 import { withApi } from './api-call';
-import { enters } from './live-check';
+import { enters, unlessMissing } from './live-check';
 import { resolveTarget } from './target';
 
 const NAME = 'list';
@@ -43,7 +43,8 @@ ${URL_HELP}
     expectPositionals(NAME, positionals, ['URL']);
     const target = resolveTarget(NAME, positionals[0], values, io.env);
     const listed = await withApi(target, async (api) => {
-      const [names, lifetimes] = await Promise.all([api.list(), lifetimeCounts(api)]);
+      // `/lifetime_enters` is faultline's own: a ScyllaDB node answers 404, and there is nothing more to list.
+      const [names, lifetimes] = await Promise.all([api.list(), unlessMissing(api.lifetimeEntersAll())]);
       const enabled = await Promise.all(
         names.sort().map(async (name): Promise<ListedInjection> => {
           const [shards, hits] = await Promise.all([api.get(name), enters(api, name)]);
@@ -67,16 +68,6 @@ function withCounts(injection: ListedInjection, hits: number | undefined, lifeti
     ...(hits === undefined ? {} : { hits }),
     ...(lifetimeHits === undefined ? {} : { lifetimeHits }),
   };
-}
-
-/** `/lifetime_enters` is faultline's own: a ScyllaDB node answers 404, and there is nothing more to list. */
-async function lifetimeCounts(api: InjectionApi): Promise<Record<string, number> | undefined> {
-  try {
-    return await api.lifetimeEntersAll();
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) return undefined;
-    throw err;
-  }
 }
 
 /**

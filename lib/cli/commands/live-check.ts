@@ -12,9 +12,14 @@ export async function isLive(api: InjectionApi, name: string): Promise<boolean> 
 }
 
 /** ScyllaDB added `/enters` in 2026; an older node answers 404, and the count is undefined. */
-export async function enters(api: InjectionApi, name: string): Promise<number | undefined> {
+export function enters(api: InjectionApi, name: string): Promise<number | undefined> {
+  return unlessMissing(api.enters(name));
+}
+
+/** What a route answers, or undefined where the server has no such route (404): a ScyllaDB node, or an older one. */
+export async function unlessMissing<T>(answer: Promise<T>): Promise<T | undefined> {
   try {
-    return await api.enters(name);
+    return await answer;
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) return undefined;
     throw err;

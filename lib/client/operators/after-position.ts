@@ -1,5 +1,5 @@
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
-import { epochOf, parseWireId } from '../../wire';
+import { parseWireId } from '../../wire';
 import { ClientArgumentError } from '../errors';
 import type { StreamPositions } from '../types';
 
@@ -57,7 +57,6 @@ function parsePosition(position: string, what: string): { epoch: string; seq: nu
 
 function isAfter(id: string | undefined, at: { readonly epoch: string; readonly seq: number }): boolean {
   if (id === undefined) return true;
-  if (epochOf(id) !== at.epoch) return false;
-  const seq = parseWireId(id)?.seq;
-  return seq !== undefined && seq > at.seq;
+  const parsed = parseWireId(id);
+  return parsed !== undefined && parsed.epoch === at.epoch && parsed.seq > at.seq;
 }
