@@ -35,6 +35,8 @@ export interface InjectionEvent {
    * `?params=full`. Absent when `params` is whole.
    */
   readonly paramsTruncated?: boolean;
+  /** The injection scope of the enablement that fired (`enable(name, { scope })`); absent when unscoped. */
+  readonly scope?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -407,6 +409,11 @@ export interface ControlNotice {
   readonly options?: Readonly<Record<string, unknown>>;
   /** null: every shard (a broadcast). */
   readonly shard: number | null;
+  /**
+   * 'disabled', 'messaged': the one scope it applied to; absent: every enablement of the name. ('enabled'
+   * carries its scope in `options`.)
+   */
+  readonly scope?: string;
   /** Server epoch milliseconds. */
   readonly ts: number;
 }

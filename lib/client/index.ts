@@ -9,6 +9,7 @@ export {
   InjectionApi,
   type EnableInjectionOptions,
   type InjectionApiOptions,
+  type InjectionScopeOptions,
   type InjectionShardInfo,
 } from './injection-api';
 export {
@@ -19,6 +20,7 @@ export {
   hits,
   ofType,
   onNode,
+  onScope,
   onShard,
   since,
   type HitMatcher,

@@ -5,6 +5,7 @@ import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
 import { randomSeed, seededRandom, shardSeed } from './random';
+import { currentInjectionScope, validateScope } from './scope';
 import {
   EMPTY_PARAMETERS,
   describeValue,
@@ -34,6 +35,15 @@ export interface InjectionState {
   readonly skip?: number;
   readonly probability?: number;
   readonly seed?: number;
+  /** The scope this state is of (`get(name, { scope })`); absent for the unscoped enablement. */
+  readonly scope?: string;
+  /** Scopes `name` is enabled in besides (`get(name)` without a scope); absent when none. */
+  readonly scopes?: readonly string[];
+}
+
+/** Which enablement of a name a control call means: the one of `scope`, or (no scope) the unscoped one. */
+export interface ScopeOption {
+  scope?: string;
 }
 
 export interface HandlerOptions {
@@ -70,6 +80,11 @@ export function isSwitchedOffByEnvironment(env: NodeJS.ProcessEnv = process.env)
  * The points are the hot path of production code. A point whose injection is not enabled returns at once,
  * synchronously, allocating nothing: with nothing enabled it reads one field; otherwise it does one Map
  * lookup. Everything else (counting, events, logging, promises) happens only when the point fires.
+ *
+ * Scopes: a name may be enabled unscoped and in any number of scopes at once, each an entry of its own. A reach
+ * matches the entry of its current scope (`runInInjectionScope`) first, then the unscoped entry; a reach outside
+ * any scope matches only the unscoped one. The scope store is read only when some entry of the reached name is
+ * scoped, so a name not enabled, or enabled only unscoped, never pays for it.
  */
 export class ErrorInjector implements HandlerHost {
   /** false when this injector is switched off (FAULTLINE=off or `enabled: false`): points never fire. */
@@ -83,7 +98,10 @@ export class ErrorInjector implements HandlerHost {
   private shardId: number;
   private logger: InjectionLogger | undefined;
   private readonly offReason: string;
+  /** Unscoped entries, by name. */
   private readonly entries = new Map<string, Entry>();
+  /** Scoped entries, by name then scope. */
+  private readonly scoped = new Map<string, Map<string, Entry>>();
   /**
    * A two-part filter over the enabled names, so a point whose name is not enabled usually returns without the
    * Map lookup (a few ns): bit `length & 31` of every enabled name's length, and bit `code & 31` of its last
@@ -152,13 +170,14 @@ export class ErrorInjector implements HandlerHost {
    * injector as it was.
    */
   enable(name: string, options: EnableOptions = {}): void {
-    const { oneShot = false, count, skip = 0, probability, seed: givenSeed, parameters } = validateEnable(name, options);
+    const { oneShot = false, count, skip = 0, probability, seed: givenSeed, scope, parameters } = validateEnable(name, options);
     let seed = givenSeed;
     if (!this.enabled) throw new InjectionsOffError(name, this.offReason);
     if (probability !== undefined && seed === undefined) seed = randomSeed();
-    this.release(name);
-    this.entries.set(name, {
+    this.release(name, scope);
+    const entry: Entry = {
       name,
+      scope,
       oneShot,
       parameters,
       count,
@@ -174,26 +193,40 @@ export class ErrorInjector implements HandlerHost {
       messages: 0,
       consumed: 0,
       waiters: new Set(),
-    });
+    };
+    if (scope === undefined) this.entries.set(name, entry);
+    else {
+      let byScope = this.scoped.get(name);
+      if (byScope === undefined) this.scoped.set(name, (byScope = new Map()));
+      byScope.set(scope, entry);
+    }
     this.reindex();
   }
 
-  /** Disables `name` and releases its waiting handlers. Disabling a name that is not enabled does nothing. */
-  disable(name: string): void {
+  /**
+   * Disables `name` and releases its waiting handlers: every enablement of it (unscoped and in every scope), or
+   * with `scope` only the one of that scope. Disabling a name that is not enabled does nothing.
+   */
+  disable(name: string, options?: ScopeOption): void {
     validateName(name);
-    this.release(name);
+    const scope = scopeOf(options);
+    if (scope !== undefined) this.release(name, scope);
+    else this.releaseName(name);
   }
 
-  /** Disables every injection and releases every waiting handler. */
+  /** Disables every injection (in every scope) and releases every waiting handler. */
   disableAll(): void {
-    for (const name of [...this.entries.keys()]) this.release(name);
+    for (const name of [...this.entries.keys(), ...this.scoped.keys()]) this.releaseName(name);
   }
 
-  /** Names enabled now (a one-shot handler that fired and still runs is not, as in ScyllaDB). */
+  /**
+   * Names enabled now, unscoped or in some scope (a one-shot handler that fired and still runs is not, as in
+   * ScyllaDB).
+   */
   enabledInjections(): string[] {
-    const names: string[] = [];
-    for (const e of this.entries.values()) if (!e.exhausted) names.push(e.name);
-    return names;
+    const names = new Set<string>();
+    for (const e of this.allEntries()) if (!e.exhausted) names.add(e.name);
+    return [...names];
   }
 
   /**
@@ -202,40 +235,48 @@ export class ErrorInjector implements HandlerHost {
    */
   lifetimeHitCounts(): Record<string, number> {
     const counts = new Map(this.pastHits);
-    for (const e of this.entries.values()) counts.set(e.name, (counts.get(e.name) ?? 0) + e.fired);
+    for (const e of this.allEntries()) counts.set(e.name, (counts.get(e.name) ?? 0) + e.fired);
     // fromEntries defines own properties: a name such as "__proto__" stays a name.
     return Object.fromEntries(counts);
   }
 
-  /** True when `name` is enabled and can still fire. Never throws (any value that is not an enabled name is false). */
-  isEnabled(name: string): boolean {
-    const e = this.entries.get(name);
-    return e !== undefined && !e.exhausted;
+  /**
+   * True when `name` is enabled and can still fire: unscoped or in any scope, or with `scope` in that scope.
+   * Never throws (any value that is not an enabled name or scope is false).
+   */
+  isEnabled(name: string, options?: ScopeOption): boolean {
+    const scope = options?.scope;
+    if (scope !== undefined) {
+      const e = this.scoped.get(name)?.get(scope);
+      return e !== undefined && !e.exhausted;
+    }
+    for (const e of this.entriesOf(name)) if (!e.exhausted) return true;
+    return false;
   }
 
-  /** The state of `name` on this shard; `enabled: false` (with the hits of its last enablement) when it is not. */
-  get(name: string): InjectionState {
+  /**
+   * The state of `name`'s unscoped enablement on this shard (and the scopes it is enabled in besides), or with
+   * `scope` that of its enablement in that scope; `enabled: false` when there is none. `lifetimeHits` counts
+   * every scope.
+   */
+  get(name: string, options?: ScopeOption): InjectionState {
     validateName(name);
-    const e = this.entries.get(name);
+    const scope = scopeOf(options);
+    const e = this.current(name, scope);
     const past = this.pastHits.get(name) ?? 0;
-    if (e === undefined) {
-      return { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits: past, waiters: 0 };
-    }
-    const state: {
-      -readonly [K in keyof InjectionState]: InjectionState[K];
-    } = {
-      name,
-      enabled: !e.exhausted,
-      oneShot: e.oneShot,
-      parameters: e.parameters,
-      hits: e.fired,
-      lifetimeHits: past + e.fired,
-      waiters: e.waiters.size,
-    };
-    if (e.count !== undefined) state.count = e.count;
-    if (e.skip !== 0) state.skip = e.skip;
-    if (e.probability !== undefined) state.probability = e.probability;
-    if (e.seed !== undefined) state.seed = e.seed;
+    let lifetimeHits = past;
+    for (const other of this.entriesOf(name)) lifetimeHits += other.fired;
+    const scopes = scope === undefined ? [...(this.scoped.get(name)?.keys() ?? [])] : [];
+    const state: { -readonly [K in keyof InjectionState]: InjectionState[K] } =
+      e === undefined
+        ? { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits, waiters: 0 }
+        : { name, enabled: !e.exhausted, oneShot: e.oneShot, parameters: e.parameters, hits: e.fired, lifetimeHits, waiters: e.waiters.size };
+    if (e?.count !== undefined) state.count = e.count;
+    if (e !== undefined && e.skip !== 0) state.skip = e.skip;
+    if (e?.probability !== undefined) state.probability = e.probability;
+    if (e?.seed !== undefined) state.seed = e.seed;
+    if (scope !== undefined) state.scope = scope;
+    if (scopes.length > 0) state.scopes = scopes;
     return state;
   }
 
@@ -244,12 +285,15 @@ export class ErrorInjector implements HandlerHost {
    * waits is kept for it. For a name that is not enabled it does nothing (as in ScyllaDB); a one-shot handler
    * that fired and still runs does receive it.
    */
-  receiveMessage(name: string): void {
+  receiveMessage(name: string, options?: ScopeOption): void {
     validateName(name);
-    const e = this.entries.get(name);
-    if (e === undefined) return;
-    e.messages++;
-    for (const w of [...e.waiters]) w.wake();
+    const scope = scopeOf(options);
+    const targets = scope === undefined ? [...this.entriesOf(name)] : [this.current(name, scope)];
+    for (const e of targets) {
+      if (e === undefined) continue;
+      e.messages++;
+      for (const w of [...e.waiters]) w.wake();
+    }
   }
 
   // ---- injection points ------------------------------------------------------------------------------------
@@ -266,7 +310,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'lambda')) return;
     this.log('Triggering injection "' + name + '"', e, 'lambda');
     fn(e.parameters);
@@ -280,7 +324,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return false;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'lambda')) return false;
     this.log('Triggering injection "' + name + '"', e, 'lambda');
     return true;
@@ -298,7 +342,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return undefined;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined) return undefined;
     // Checked before the hit counts, so a bad argument is reported and does not use up a one-shot.
     const ms = sleepDuration(name, msOrDeadline);
@@ -315,7 +359,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'exception')) return;
     this.log('Triggering exception injection "' + name + '"', e, 'exception');
     throw factory ? factory(e.parameters) : new InjectedError(name);
@@ -336,14 +380,14 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return undefined;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'handler', true)) return undefined;
     this.log('Triggering injection "' + name + '" with injection handler', e, 'handler');
     const handler = new InjectionHandler(e, this, options?.shareMessages !== false);
     e.running++;
     const done = (): void => {
       e.running--;
-      if (e.exhausted && e.running === 0 && this.entries.get(name) === e) this.release(name);
+      if (e.exhausted && e.running === 0 && this.current(name, e.scope) === e) this.release(name, e.scope);
     };
     let result: Promise<void> | void;
     try {
@@ -356,6 +400,39 @@ export class ErrorInjector implements HandlerHost {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
+
+  /**
+   * The entry a reach of `name` (past the name filter) matches: the one of its current scope, else the unscoped
+   * one. The scope store is read only when `name` has a scoped entry.
+   */
+  private match(name: string): Entry | undefined {
+    const unscoped = this.entries.get(name);
+    if (this.scoped.size === 0) return unscoped;
+    const byScope = this.scoped.get(name);
+    if (byScope === undefined) return unscoped;
+    const scope = currentInjectionScope();
+    if (scope === undefined) return unscoped;
+    const e = byScope.get(scope);
+    // A spent scoped one-shot whose handler still runs no longer fires: the reach goes on to the unscoped entry.
+    return e !== undefined && !e.exhausted ? e : unscoped;
+  }
+
+  private current(name: string, scope: string | undefined): Entry | undefined {
+    return scope === undefined ? this.entries.get(name) : this.scoped.get(name)?.get(scope);
+  }
+
+  /** Every entry of `name`: the unscoped one, then those of its scopes. */
+  private *entriesOf(name: string): Generator<Entry> {
+    const e = this.entries.get(name);
+    if (e !== undefined) yield e;
+    const byScope = this.scoped.get(name);
+    if (byScope !== undefined) yield* byScope.values();
+  }
+
+  private *allEntries(): Generator<Entry> {
+    yield* this.entries.values();
+    for (const byScope of this.scoped.values()) yield* byScope.values();
+  }
 
   /** @internal Called by a handler as it starts waiting and as it is released. */
   handlerPhase(e: Entry, phase: 'waiting' | 'released'): void {
@@ -379,14 +456,17 @@ export class ErrorInjector implements HandlerHost {
       // Spent. A handler (this one, or one still running) keeps the entry until it returns, so messages
       // still reach it; otherwise it goes now.
       if (isHandler || e.running > 0) e.exhausted = true;
-      else this.release(e.name);
+      else this.release(e.name, e.scope);
     }
     if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type));
     return true;
   }
 
   private event(e: Entry, type: InjectionType): InjectionEvent {
-    return { injection: e.name, type, shard: this.shardId, ts: Date.now(), params: e.parameters };
+    const { name: injection, scope, parameters: params } = e;
+    return scope === undefined
+      ? { injection, type, shard: this.shardId, ts: Date.now(), params }
+      : { injection, type, shard: this.shardId, ts: Date.now(), params, scope };
   }
 
   /** A throwing logger must not turn an injection point into a crash of the app code that reached it. */
@@ -403,7 +483,7 @@ export class ErrorInjector implements HandlerHost {
   private reindex(): void {
     let lengthBits = 0;
     let tailBits = 0;
-    for (const name of this.entries.keys()) {
+    for (const name of [...this.entries.keys(), ...this.scoped.keys()]) {
       lengthBits |= 1 << name.length;
       tailBits |= 1 << name.charCodeAt(name.length - 1);
     }
@@ -411,16 +491,38 @@ export class ErrorInjector implements HandlerHost {
     this.tailBits = tailBits;
   }
 
-  /** Removes the entry of `name` and releases its waiters (they resolve normally, as in ScyllaDB). */
-  private release(name: string): void {
-    const e = this.entries.get(name);
+  /** Removes every entry of `name`, unscoped and scoped. */
+  private releaseName(name: string): void {
+    this.release(name, undefined);
+    for (const scope of [...(this.scoped.get(name)?.keys() ?? [])]) this.release(name, scope);
+  }
+
+  /** Removes the entry of `name` in `scope` and releases its waiters (they resolve normally, as in ScyllaDB). */
+  private release(name: string, scope: string | undefined): void {
+    const e = this.current(name, scope);
     if (e === undefined) return;
-    this.entries.delete(name);
+    if (scope === undefined) this.entries.delete(name);
+    else {
+      const byScope = this.scoped.get(name) as Map<string, Entry>;
+      byScope.delete(scope);
+      if (byScope.size === 0) this.scoped.delete(name);
+    }
     if (e.fired > 0) this.pastHits.set(name, (this.pastHits.get(name) ?? 0) + e.fired);
     this.reindex();
     e.disabled = true;
     for (const w of [...e.waiters]) w.wake();
   }
+}
+
+/** The scope of a control call's options, checked; undefined for the unscoped enablement. */
+function scopeOf(options: ScopeOption | undefined): string | undefined {
+  if (options === undefined || options.scope === undefined) return undefined;
+  try {
+    validateScope(options.scope);
+  } catch (err) {
+    throw new InvalidInjectionError((err as Error).message);
+  }
+  return options.scope;
 }
 
 /** Milliseconds to sleep: a number (negative counts as 0) or a valid Date (a past one counts as 0). */

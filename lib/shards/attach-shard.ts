@@ -142,16 +142,16 @@ class WorkerShard {
         inj.enable(op.name, op.options);
         return undefined;
       case 'disable':
-        inj.disable(op.name);
+        inj.disable(op.name, { scope: op.scope });
         return undefined;
       case 'disableAll':
         inj.disableAll();
         return undefined;
       case 'message':
-        inj.receiveMessage(op.name);
+        inj.receiveMessage(op.name, { scope: op.scope });
         return undefined;
       case 'state':
-        return inj.get(op.name);
+        return inj.get(op.name, { scope: op.scope });
       case 'enabled':
         return inj.enabledInjections();
       case 'lifetimes':
@@ -228,3 +228,4 @@ class WorkerShard {
     attaching = undefined;
   }
 }
+

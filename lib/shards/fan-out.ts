@@ -6,7 +6,7 @@ import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, ty
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { hitBytes } from './hit-bytes';
-import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
+import { hitName, hitParams, hitScope, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
@@ -92,7 +92,8 @@ export class FanOut {
       if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
       else {
         const name = hitName(items, i);
-        this.ingest(shard, name, hitType(items, i), items.ts[i], this.workerParameters.intern(shard, name, hitParams(items, i)));
+        const params = this.workerParameters.intern(shard, name, hitParams(items, i));
+        this.ingest(shard, name, hitType(items, i), items.ts[i], params, hitScope(items, i));
       }
     }
   }
@@ -200,7 +201,7 @@ export class FanOut {
     }
     if (flags.hits && this.mainHits === undefined) {
       this.mainHits = this.injector.hits$.subscribe((e) =>
-        this.ingest(0, e.injection, e.type, e.ts ?? Date.now(), e.params),
+        this.ingest(0, e.injection, e.type, e.ts ?? Date.now(), e.params, e.scope),
       );
     } else if (!flags.hits && this.mainHits !== undefined) {
       this.mainHits.unsubscribe();
@@ -225,10 +226,12 @@ export class FanOut {
     type: InjectionType,
     ts: number,
     params: InjectionParameters | undefined,
+    scope: string | undefined,
   ): void {
     const seq = ++this.seq;
     const id = formatWireId(this.epoch, seq);
-    const event: InjectionEvent = { injection, type, shard, ts, params, id };
+    const event: InjectionEvent =
+      scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
     const hit = new Hit(seq, id, event);
     this.history.push(hit, hitBytes(injection, params));
     for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);

@@ -19,6 +19,8 @@ export interface PackedItems {
   readonly meta: Uint32Array;
   readonly names: readonly string[];
   readonly params: readonly InjectionParameters[];
+  /** The scope of each scoped hit, by item index; absent when no hit of the batch is scoped (the usual case). */
+  readonly scopes?: Readonly<Record<number, string>>;
 }
 
 // A hit's type travels as its index in INJECTION_TYPES; both ends run the same build.
@@ -37,6 +39,7 @@ export function packItems(items: readonly ShardItem[]): PackedItems {
   const params: InjectionParameters[] = [];
   const nameSlots = new Map<string, number>();
   const paramSlots = new Map<InjectionParameters, number>();
+  let scopes: Record<number, string> | undefined;
   for (let i = 0, m = 0; i < length; i++, m += 3) {
     const item = items[i];
     let n = nameSlots.get(item.injection);
@@ -59,8 +62,9 @@ export function packItems(items: readonly ShardItem[]): PackedItems {
       paramSlots.set(p, slot);
     }
     meta[m + 2] = slot;
+    if (hit.scope !== undefined) (scopes ??= {})[i] = hit.scope;
   }
-  return { length, ts, meta, names, params };
+  return scopes === undefined ? { length, ts, meta, names, params } : { length, ts, meta, names, params, scopes };
 }
 
 /** Item `i` is a handler phase (not a hit). */
@@ -70,7 +74,14 @@ export function isHandlerCode(packed: PackedItems, i: number): boolean {
 
 /** The event of hit `i`, as the shard's injector made it, on shard `shard`. */
 export function unpackHit(packed: PackedItems, i: number, shard: number): InjectionEvent {
-  return { injection: hitName(packed, i), type: hitType(packed, i), shard, ts: packed.ts[i], params: hitParams(packed, i) };
+  const event = { injection: hitName(packed, i), type: hitType(packed, i), shard, ts: packed.ts[i], params: hitParams(packed, i) };
+  const scope = hitScope(packed, i);
+  return scope === undefined ? event : { ...event, scope };
+}
+
+/** The scope of hit `i`; undefined when unscoped. */
+export function hitScope(packed: PackedItems, i: number): string | undefined {
+  return packed.scopes?.[i];
 }
 
 export function hitName(packed: PackedItems, i: number): string {

@@ -17,7 +17,7 @@ import type { PackedItems } from './packed-items';
  * versions in node_modules, or source on one side and a build on the other): a mismatch is refused at attach
  * with a clear error instead of messages neither side understands.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The channel name of the worker whose `threadId` is given. */
 export function shardChannelName(threadId: number): string {
@@ -27,10 +27,11 @@ export function shardChannelName(threadId: number): string {
 /** A control operation: applied by a worker's injector, answered with an 'ack'. */
 export type ControlOp =
   | { readonly op: 'enable'; readonly name: string; readonly options: EnableOptions }
-  | { readonly op: 'disable'; readonly name: string }
+  /** `scope` (protocol 2): that scope's enablement only; without it, every enablement of the name. */
+  | { readonly op: 'disable'; readonly name: string; readonly scope?: string }
   | { readonly op: 'disableAll' }
-  | { readonly op: 'message'; readonly name: string }
-  | { readonly op: 'state'; readonly name: string }
+  | { readonly op: 'message'; readonly name: string; readonly scope?: string }
+  | { readonly op: 'state'; readonly name: string; readonly scope?: string }
   | { readonly op: 'enabled' }
   | { readonly op: 'lifetimes' }
   /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */

@@ -95,6 +95,8 @@ export interface EventsOptions {
   injections?: string[];
   /** Default: all. */
   types?: InjectionType[];
+  /** Only hits of enablements in these scopes (default: every hit, scoped or not). */
+  scopes?: string[];
   /** Replay history after this wire id, then live, no gap/duplicate. */
   afterId?: string;
   /** Also emit 'handler' items (default false). */

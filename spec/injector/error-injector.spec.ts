@@ -3,6 +3,7 @@ import { ErrorInjector, isSwitchedOffByEnvironment } from '../../lib/injector/er
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../lib/injector/errors';
 import type { InjectionHandler } from '../../lib/injector/handler';
 import { seededRandom } from '../../lib/injector/random';
+import { runInInjectionScope } from '../../lib/injector/scope';
 import { record, stopRecording } from '../helpers/record-events';
 import { stateOf } from '../helpers/promise-state';
 import { expectError, thrownBy } from '../helpers/expect-error';
@@ -827,5 +828,155 @@ describe('probability across shards', () => {
     const [a, b] = [pattern(1), pattern(2)];
     expect(a).not.toEqual(b);
     expect(pattern(1)).toEqual(a);
+  });
+});
+
+describe('scopes', () => {
+  const inScope = <R>(scope: string, fn: () => R): R => runInInjectionScope(scope, fn);
+
+  test('a scoped injection fires only for reaches in its scope; the event carries the scope', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x', { scope: 'a' });
+    expect(inj.enter('x')).toBe(false);
+    expect(inScope('b', () => inj.enter('x'))).toBe(false);
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(events).toEqual([{ ...hit('x', 'lambda'), scope: 'a' }]);
+  });
+
+  test('an unscoped hit has no scope field at all', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x');
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(events).toHaveLength(1);
+    expect('scope' in events[0]).toBe(false);
+  });
+
+  test('a reach matches its own scope first, then the unscoped entry; an unscoped reach never fires a scoped one', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x', { scope: 'a', parameters: { who: 'a' } });
+    inj.enable('x', { parameters: { who: 'all' } });
+    const seen: string[] = [];
+    inScope('a', () => inj.inject('x', (p) => seen.push(p.who)));
+    inScope('b', () => inj.inject('x', (p) => seen.push(p.who)));
+    inj.inject('x', (p) => seen.push(p.who));
+    expect(seen).toEqual(['a', 'all', 'all']);
+    expect(events.map((e) => e.scope)).toEqual(['a', undefined, undefined]);
+  });
+
+  test('one-shot, count and skip count per scope: one scope using up its one-shot leaves the others armed', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inj.enable('x', { scope: 'c', count: 2, skip: 1 });
+    expect(inScope('a', () => [inj.enter('x'), inj.enter('x')])).toEqual([true, false]);
+    expect(inj.isEnabled('x', { scope: 'a' })).toBe(false);
+    expect(inj.isEnabled('x', { scope: 'b' })).toBe(true);
+    expect(inScope('b', () => [inj.enter('x'), inj.enter('x')])).toEqual([true, false]);
+    expect(inScope('c', () => [inj.enter('x'), inj.enter('x'), inj.enter('x'), inj.enter('x')])).toEqual([false, true, true, false]);
+    expect(inj.enabledInjections()).toEqual([]);
+  });
+
+  test('probability draws per scope from its own generator: the same seed gives each scope the same sequence', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', probability: 0.5, seed: 7 });
+    inj.enable('x', { scope: 'b', probability: 0.5, seed: 7 });
+    const a = inScope('a', () => Array.from({ length: 40 }, () => inj.enter('x')));
+    const b = inScope('b', () => Array.from({ length: 40 }, () => inj.enter('x')));
+    expect(b).toEqual(a);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
+  });
+
+  test('the scope follows awaits and timers to the point', async () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a' });
+    const fired = await inScope('a', async () => {
+      await Promise.resolve();
+      return new Promise<boolean>((resolve) => setTimeout(() => resolve(inj.enter('x')), 1));
+    });
+    expect(fired).toBe(true);
+  });
+
+  test('disable(name) removes every enablement of it; disable(name, { scope }) only that scope', () => {
+    const inj = newInjector();
+    inj.enable('x');
+    inj.enable('x', { scope: 'a' });
+    inj.enable('x', { scope: 'b' });
+    inj.disable('x', { scope: 'a' });
+    expect([inj.isEnabled('x', { scope: 'a' }), inj.isEnabled('x', { scope: 'b' }), inj.get('x').enabled]).toEqual([false, true, true]);
+    expect(inScope('a', () => inj.enter('x'))).toBe(true); // the unscoped one
+    inj.disable('x');
+    expect([inj.isEnabled('x'), inj.isEnabled('x', { scope: 'b' })]).toEqual([false, false]);
+    expect(inScope('b', () => inj.enter('x'))).toBe(false);
+  });
+
+  test('disableAll removes every scope; a released scoped handler resolves', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    const done = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    expect(done).toBeDefined();
+    inj.disableAll();
+    await expect(done).resolves.toBeUndefined();
+    expect(inj.enabledInjections()).toEqual([]);
+  });
+
+  test('a message with a scope reaches that scope only; one without reaches every scope', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    inj.enable('h', { scope: 'b' });
+    const a = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    const b = inScope('b', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    inj.receiveMessage('h', { scope: 'a' });
+    await expect(a).resolves.toBeUndefined();
+    expect(await stateOf(b as Promise<void>)).toBe('pending');
+    inj.receiveMessage('h');
+    await expect(b).resolves.toBeUndefined();
+  });
+
+  test('get shows the unscoped state with the scopes besides; get with a scope shows that one; lifetimeHits counts all', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', count: 3 });
+    inj.enable('x', { scope: 'b' });
+    inScope('a', () => inj.enter('x'));
+    inScope('b', () => inj.enter('x'));
+    expect(inj.get('x')).toEqual({
+      name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 2, waiters: 0, scopes: ['a', 'b'],
+    });
+    expect(inj.get('x', { scope: 'a' })).toEqual({
+      name: 'x', enabled: true, oneShot: false, parameters: {}, hits: 1, lifetimeHits: 2, waiters: 0, count: 3, scope: 'a',
+    });
+    expect(inj.enabledInjections()).toEqual(['x']);
+    expect(inj.lifetimeHitCounts()).toEqual({ x: 2 });
+  });
+
+  test('re-enabling in a scope replaces that scope only', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inScope('a', () => inj.enter('x'));
+    inj.enable('x', { scope: 'a', oneShot: true });
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(inScope('b', () => inj.enter('x'))).toBe(true);
+  });
+
+  test('a bad scope in enable, disable, get or receiveMessage is refused and changes nothing', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a' });
+    const message = 'invalid injection scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"';
+    for (const call of [
+      () => inj.disable('x', { scope: 'a b' }),
+      () => inj.get('x', { scope: 'a b' }),
+      () => inj.receiveMessage('x', { scope: 'a b' }),
+    ]) {
+      expectError(thrownBy(call), InvalidInjectionError, { code: 'ERR_FAULTLINE_INVALID', message });
+    }
+    expectError(thrownBy(() => inj.enable('x', { scope: '' })), InvalidInjectionError, {
+      code: 'ERR_FAULTLINE_INVALID',
+      message: 'injection "x": scope: a scope must not be empty',
+    });
+    expect(inj.isEnabled('x', { scope: 'a' })).toBe(true);
   });
 });

@@ -30,6 +30,18 @@ describe('packed items (a worker batch in columns)', () => {
     expect(packed.params).toEqual([params]);
   });
 
+  it('carries the scope of scoped hits, and adds nothing to a batch with none', () => {
+    const items: ShardItem[] = [
+      { injection: 'x', type: 'lambda', shard: 1, ts: 1, params: {}, scope: 't1' },
+      { injection: 'x', type: 'lambda', shard: 1, ts: 2, params: {} },
+      { injection: 'x', type: 'sleep', shard: 1, ts: 3, params: {}, scope: 't2' },
+    ];
+    const unpacked = unpackAll(items, 1);
+    expect(unpacked).toEqual(items);
+    expect('scope' in unpacked[1]).toBe(false);
+    expect('scopes' in packItems([items[1]])).toBe(false);
+  });
+
   it('unpacks on the shard it is given (the host knows which worker sent it)', () => {
     const [hit] = unpackAll([{ injection: 'x', type: 'lambda', shard: 0, ts: 1, params: {} }], 5);
     expect(hit.shard).toBe(5);
