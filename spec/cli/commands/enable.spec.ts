@@ -89,6 +89,25 @@ describe('faultline enable', () => {
     expect(r.code).toBe(2);
     expect(await withRest(server.url, (api) => api.list())).toEqual([]);
   });
+
+  it('--scope enables in that scope only, on every shard, and says so', async () => {
+    const r = await runCli(['enable', server.url, 'cli_s', '--scope', 't-1', '--one-shot']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('(one-shot, scope t-1)');
+    const scoped = await withRest(server.url, (api) => api.get('cli_s', { scope: 't-1' }));
+    expect(scoped.map((s) => s.enabled)).toEqual([true, true]);
+    expect(await withRest(server.url, (api) => api.get('cli_s'))).toEqual([
+      { enabled: false, scopes: ['t-1'] },
+      { enabled: false, scopes: ['t-1'] },
+    ]);
+  });
+
+  it('--scope with a bad scope enables nothing (exit 2) and says what is wrong', async () => {
+    const r = await runCli(['enable', server.url, 'cli_s', '--scope', 'a b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"');
+    expect(await withRest(server.url, (api) => api.list())).toEqual([]);
+  });
 });
 
 describe('faultline enable --json and --wait', () => {
