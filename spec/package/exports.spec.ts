@@ -143,6 +143,7 @@ describe('loading the built package', () => {
         'runInInjectionScope',
         'currentInjectionScope',
         'InvalidScopeError',
+        'injectionScope',
       ].sort(),
     );
     // The kit's: what a test calls and catches (the wait errors it can reject with come along).
