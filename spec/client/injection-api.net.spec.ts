@@ -45,6 +45,27 @@ describe('InjectionApi', () => {
     ]);
   });
 
+  it('sends a scope as faultline\'s scope query parameter, and only when one is given', async () => {
+    await api.enable('x', { scope: 't-1', oneShot: true });
+    await api.disable('x', { scope: 't-1' });
+    await api.message('x', { scope: 't-1' });
+    await api.disable('x');
+    expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /v2/error_injection/injection/x?one_shot=True&scope=t-1',
+      'DELETE /v2/error_injection/injection/x?scope=t-1',
+      'POST /v2/error_injection/injection/x/message?scope=t-1',
+      'DELETE /v2/error_injection/injection/x',
+    ]);
+  });
+
+  it('refuses a scope that is not a string before sending anything', async () => {
+    await expect(api.enable('x', { scope: 7 as unknown as string })).rejects.toThrow(
+      new ClientArgumentError('enable("x"): scope must be a string, not 7'),
+    );
+    await expect(api.disable('x', { scope: 7 as unknown as string })).rejects.toThrow(new ClientArgumentError('scope must be a string, not 7'));
+    expect(sent()).toEqual([]);
+  });
+
   it("sends faultline's extensions as extra query parameters", async () => {
     await api.enable('x', { count: 3, skip: 1, probability: 0.5, seed: 42 });
     expect(sent()[0].url).toBe('/v2/error_injection/injection/x?one_shot=False&count=3&skip=1&probability=0.5&seed=42');
