@@ -102,7 +102,7 @@ export class ShardGroup {
     const sent = copyEnableOptions(options);
     // One seed for every shard, so a probabilistic run can be replayed from what stateOnAll shows; each shard
     // mixes its number into it (shardSeed), so the shards do not fire in lockstep.
-    if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
+    if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name, { scope: sent.scope }).seed;
     const key = enablementKey(name, sent.scope);
     this.enables.delete(key);
     this.enables.set(key, [name, sent]);
