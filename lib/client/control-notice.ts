@@ -79,5 +79,8 @@ function concerns(notice: ControlNotice, name: string, scope: string | undefined
   if (notice.op === 'disabled-all') return true;
   if (notice.injection !== name) return false;
   const about = noticeScope(notice);
+  // An exhaustion is of one enablement: without a scope, the unscoped one's, never every scope's (a disable
+  // without a scope is of every enablement of the name).
+  if (notice.op === 'exhausted') return about === scope;
   return about === undefined || about === scope;
 }

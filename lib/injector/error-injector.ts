@@ -266,7 +266,8 @@ export class ErrorInjector implements HandlerHost {
     const past = this.pastHits.get(name) ?? 0;
     let lifetimeHits = past;
     for (const other of this.entriesOf(name)) lifetimeHits += other.fired;
-    const scopes = scope === undefined ? [...(this.scoped.get(name)?.keys() ?? [])] : [];
+    const scopes: string[] = [];
+    if (scope === undefined) for (const [s, other] of this.scoped.get(name) ?? []) if (!other.exhausted) scopes.push(s);
     const state: { -readonly [K in keyof InjectionState]: InjectionState[K] } =
       e === undefined
         ? { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits, waiters: 0 }

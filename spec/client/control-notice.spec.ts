@@ -74,6 +74,13 @@ describe('scopes in control notices', () => {
     });
   });
 
+  it('an exhaustion ends only the waits of its own enablement: without a scope, the unscoped one\'s', () => {
+    expect(endingOf(numbered([n('exhausted', 'x', 'a', 2)]), 'x', ['a'], 0, 't1')).toBeUndefined();
+    expect(endingOf(numbered([n('exhausted', 'x', 'a', 2)]), 'x', ['a'], 0)).toEqual({ node: 'a', reason: 'exhausted', ts: 2 });
+    expect(endingOf(numbered([scoped('exhausted', 't1', 3)]), 'x', ['a'], 0, 't1')).toEqual({ node: 'a', reason: 'exhausted', ts: 3 });
+    expect(endingOf(numbered([scoped('exhausted', 't1', 3)]), 'x', ['a'], 0, 't2')).toBeUndefined();
+  });
+
   it('a wait without a scope ignores notices of scoped enablements', () => {
     expect(endingOf(numbered([scoped('disabled', 't1')]), 'x', ['a'], 0)).toBeUndefined();
     expect(endingOf(numbered([n('disabled', 'x', 'a', 2), scoped('enabled', 't1')]), 'x', ['a'], 0)).toEqual({
