@@ -962,6 +962,21 @@ describe('scopes', () => {
     expect(inScope('b', () => inj.enter('x'))).toBe(true);
   });
 
+  test('while a spent scoped one-shot handler still runs, its scope\'s reaches go on to the unscoped entry', async () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('h', { scope: 'a', oneShot: true });
+    inj.enable('h');
+    const parked = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    expect(inj.get('h').scopes).toBeUndefined(); // spent: no longer listed
+    const second = inScope('a', () => inj.injectHandler('h', () => undefined));
+    await second;
+    expect(events.map((e) => e.scope)).toEqual(['a', undefined]);
+    inj.receiveMessage('h', { scope: 'a' }); // still reaches the running handler
+    await parked;
+    expect(inj.isEnabled('h', { scope: 'a' })).toBe(false);
+  });
+
   test('a bad scope in enable, disable, get or receiveMessage is refused and changes nothing', () => {
     const inj = newInjector();
     inj.enable('x', { scope: 'a' });
