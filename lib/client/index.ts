@@ -9,7 +9,7 @@ export {
   InjectionApi,
   type EnableInjectionOptions,
   type InjectionApiOptions,
-  type InjectionScopeOptions,
+  type ScopeOption,
   type InjectionShardInfo,
 } from './injection-api';
 export {

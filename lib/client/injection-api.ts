@@ -25,7 +25,7 @@ export interface EnableInjectionOptions extends Omit<EnableOptions, 'parameters'
 }
 
 /** Which enablement of a name a call means (faultline's; a ScyllaDB node ignores it): that scope's only. */
-export interface InjectionScopeOptions {
+export interface ScopeOption {
   scope?: string;
 }
 
@@ -73,7 +73,7 @@ export class InjectionApi {
    * `scope` that scope's only; unknown names are fine. Resolves with the position once every shard applied it:
    * every hit of what it disabled is at or before it.
    */
-  async disable(name: string, options: InjectionScopeOptions = {}): Promise<AppliedChange> {
+  async disable(name: string, options: ScopeOption = {}): Promise<AppliedChange> {
     return applied(await this.request('DELETE', this.injectionPath(name), scopeQuery(options)));
   }
 
@@ -92,7 +92,7 @@ export class InjectionApi {
   }
 
   /** The injection's state on each shard, indexed by shard (with `scope`: of that scope's enablement). */
-  async get(name: string, options: InjectionScopeOptions = {}): Promise<InjectionShardInfo[]> {
+  async get(name: string, options: ScopeOption = {}): Promise<InjectionShardInfo[]> {
     const path = this.injectionPath(name);
     const value = await this.send('GET', path, scopeQuery(options));
     if (!Array.isArray(value)) throw this.unexpected('GET', path, value, 'an array of shard states');
@@ -135,7 +135,7 @@ export class InjectionApi {
   }
 
   /** Wakes the handlers of the injection that wait for a message, on every shard (with `scope`: of that scope). */
-  async message(name: string, options: InjectionScopeOptions = {}): Promise<void> {
+  async message(name: string, options: ScopeOption = {}): Promise<void> {
     await this.send('POST', this.injectionPath(name) + '/message', scopeQuery(options));
   }
 
@@ -241,7 +241,7 @@ function enableQuery(name: string, options: EnableInjectionOptions): Record<stri
 }
 
 /** The query of a call that may name a scope (nothing for a call without one, as ScyllaDB's client sends). */
-function scopeQuery(options: InjectionScopeOptions): Record<string, string> | undefined {
+function scopeQuery(options: ScopeOption): Record<string, string> | undefined {
   if (options.scope === undefined) return undefined;
   if (typeof options.scope !== 'string') {
     throw new ClientArgumentError(`scope must be a string, not ${String(options.scope as unknown)}`);
