@@ -96,10 +96,7 @@ describe('faultline enable', () => {
     expect(r.stdout).toContain('(one-shot, scope t-1)');
     const scoped = await withRest(server.url, (api) => api.get('cli_s', { scope: 't-1' }));
     expect(scoped.map((s) => s.enabled)).toEqual([true, true]);
-    expect(await withRest(server.url, (api) => api.get('cli_s'))).toEqual([
-      { enabled: false, scopes: ['t-1'] },
-      { enabled: false, scopes: ['t-1'] },
-    ]);
+    expect(await withRest(server.url, (api) => api.get('cli_s'))).toEqual(Array(2).fill({ enabled: false, scopes: ['t-1'] }));
   });
 
   it('--scope with a bad scope enables nothing (exit 2) and says what is wrong', async () => {
