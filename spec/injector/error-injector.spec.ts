@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HandlerEvent, InjectionEvent } from '../../lib/event';
 import { ErrorInjector, isSwitchedOffByEnvironment } from '../../lib/injector/error-injector';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../lib/injector/errors';
@@ -975,6 +976,28 @@ describe('scopes', () => {
     inj.receiveMessage('h', { scope: 'a' }); // still reaches the running handler
     await parked;
     expect(inj.isEnabled('h', { scope: 'a' })).toBe(false);
+  });
+
+  test('the scope store is read only when the reached name has a scoped entry', () => {
+    const getStore = jest.spyOn(AsyncLocalStorage.prototype, 'getStore');
+    const inj = newInjector();
+    /** Store reads made by the points alone (entering the scope reads it too, so the count starts inside). */
+    const readsOfReaching = (): number =>
+      inScope('a', () => {
+        getStore.mockClear();
+        inj.enter('x');
+        inj.enter('xx');
+        void inj.injectSleep('x', 0);
+        inj.inject('x', () => undefined);
+        return getStore.mock.calls.length;
+      });
+    expect(readsOfReaching()).toBe(0); // nothing enabled
+    inj.enable('other', { scope: 'a' }); // another name scoped: 'x' is turned away by the filter
+    expect(readsOfReaching()).toBe(0);
+    inj.enable('x'); // enabled, unscoped only: matched without reading the store
+    expect(readsOfReaching()).toBe(0);
+    inj.enable('x', { scope: 'b' }); // now 'x' has a scoped entry: one read per reach of 'x'
+    expect(readsOfReaching()).toBe(3);
   });
 
   test('a bad scope in enable, disable, get or receiveMessage is refused and changes nothing', () => {
