@@ -48,6 +48,18 @@ export interface HandlerEvent {
   readonly ts: number;
 }
 
+/**
+ * An enablement's end on one shard: its one-shot was taken or its `count` spent (for a handler, once its last
+ * handler returned). A disable or a new enable is not one. A ShardGroup turns these into one 'exhausted' control
+ * notice once every live shard reported one; they are never streamed as they are.
+ */
+export interface ExhaustedEvent {
+  readonly injection: string;
+  readonly phase: 'exhausted';
+  readonly shard: number;
+  readonly ts: number;
+}
+
 export function isInjectionType(value: unknown): value is InjectionType {
   return value === 'sleep' || value === 'handler' || value === 'exception' || value === 'lambda';
 }
@@ -395,7 +407,10 @@ export function formatSseMessage(data: string, id?: string, event?: string): str
   return flatten(out + 'data: ' + data + '\n\n');
 }
 
-/** What a control notice says happened ('exhausted': a one-shot or count finished on every shard; not sent yet). */
+/**
+ * What a control notice says happened. 'exhausted': the injection's one-shot or `count` finished on every live
+ * shard (sent once per enablement, after the last shard's final hit; a disable never sends it).
+ */
 export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
 
 /** A control action every live shard applied: `event: control` on a faultline server's stream. Never from ScyllaDB. */

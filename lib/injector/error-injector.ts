@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import type { EnableOptions } from '../enable-options';
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import type { ExhaustedEvent, HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
@@ -79,6 +79,11 @@ export class ErrorInjector implements HandlerHost {
   readonly hits$: Observable<InjectionEvent>;
   /** A handler starting to wait for a message and being released; never mixed into `hits$`. */
   readonly handlerEvents$: Observable<HandlerEvent>;
+  /**
+   * An enablement that ran out on this shard: a one-shot taken or a `count` spent, after that hit's event (a
+   * one-shot handler only once its function returned). Never for a disable or a re-enable.
+   */
+  readonly exhaustions$: Observable<ExhaustedEvent>;
 
   private shardId: number;
   private logger: InjectionLogger | undefined;
@@ -95,6 +100,7 @@ export class ErrorInjector implements HandlerHost {
   private readonly pastHits = new Map<string, number>();
   private readonly hitSubject = new Subject<InjectionEvent>();
   private readonly handlerSubject = new Subject<HandlerEvent>();
+  private readonly exhaustionSubject = new Subject<ExhaustedEvent>();
 
   constructor(options: ErrorInjectorOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -124,6 +130,7 @@ export class ErrorInjector implements HandlerHost {
     );
     this.hits$ = this.hitSubject.asObservable();
     this.handlerEvents$ = this.handlerSubject.asObservable();
+    this.exhaustions$ = this.exhaustionSubject.asObservable();
   }
 
   get shard(): number {
@@ -343,7 +350,10 @@ export class ErrorInjector implements HandlerHost {
     e.running++;
     const done = (): void => {
       e.running--;
-      if (e.exhausted && e.running === 0 && this.entries.get(name) === e) this.release(name);
+      if (e.exhausted && e.running === 0 && this.entries.get(name) === e) {
+        this.release(name);
+        this.reportExhausted(e);
+      }
     };
     let result: Promise<void> | void;
     try {
@@ -375,14 +385,26 @@ export class ErrorInjector implements HandlerHost {
     if (e.reached <= e.skip) return false;
     if (e.random !== undefined && !(e.random() < (e.probability as number))) return false;
     e.fired++;
+    let spent = false;
     if (e.oneShot || (e.count !== undefined && e.fired >= e.count)) {
       // Spent. A handler (this one, or one still running) keeps the entry until it returns, so messages
       // still reach it; otherwise it goes now.
       if (isHandler || e.running > 0) e.exhausted = true;
-      else this.release(e.name);
+      else {
+        this.release(e.name);
+        spent = true;
+      }
     }
     if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type));
+    // After the hit's event: whoever watches both sees the last hit before the end it caused.
+    if (spent) this.reportExhausted(e);
     return true;
+  }
+
+  private reportExhausted(e: Entry): void {
+    if (this.exhaustionSubject.observed) {
+      this.exhaustionSubject.next({ injection: e.name, phase: 'exhausted', shard: this.shardId, ts: Date.now() });
+    }
   }
 
   private event(e: Entry, type: InjectionType): InjectionEvent {

@@ -15,9 +15,10 @@ import type { PackedItems } from './packed-items';
 /**
  * Bumped whenever these messages change shape. Host and worker may load different copies of faultline (two
  * versions in node_modules, or source on one side and a build on the other): a mismatch is refused at attach
- * with a clear error instead of messages neither side understands.
+ * with a clear error instead of messages neither side understands. 2: a batch may hold code 6 (an exhaustion,
+ * see packed-items.ts), which a host of protocol 1 would read as a handler's 'released'.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The channel name of the worker whose `threadId` is given. */
 export function shardChannelName(threadId: number): string {

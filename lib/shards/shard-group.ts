@@ -100,13 +100,19 @@ export class ShardGroup {
     if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
     this.enables.delete(name);
     this.enables.set(name, sent);
-    return this.notify(this.members.broadcast({ op: 'enable', name, options: sent }), 'enabled', name, { ...sent });
+    const exhaustion = this.fanOut.exhaustion;
+    const enablement = exhaustion.enabling(name);
+    const applied = this.members.broadcast({ op: 'enable', name, options: sent }, (shard) => exhaustion.applied(enablement, shard));
+    const result = await this.notify(applied, 'enabled', name, { ...sent });
+    exhaustion.announced(enablement);
+    return result;
   }
 
   async disableOnAll(name: string): Promise<BroadcastResult> {
     this.assertOpen('disableOnAll');
     this.injector.disable(name);
     this.enables.delete(name);
+    this.fanOut.exhaustion.disabled(name);
     return this.notify(this.members.broadcast({ op: 'disable', name }), 'disabled', name);
   }
 
@@ -114,6 +120,7 @@ export class ShardGroup {
     this.assertOpen('disableAllOnAll');
     this.injector.disableAll();
     this.enables.clear();
+    this.fanOut.exhaustion.disabledAll();
     return this.notify(this.members.broadcast({ op: 'disableAll' }), 'disabled-all', null);
   }
 

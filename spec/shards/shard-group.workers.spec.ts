@@ -399,7 +399,7 @@ describe('joining', () => {
     try {
       expectError(await group.addWorker(stranger).catch((e: unknown) => e), ShardAttachError, {
         code: 'ERR_FAULTLINE_SHARD_ATTACH',
-        message: `worker thread ${stranger.threadId} runs another copy of faultline (shard protocol 999, this one speaks 1): load one faultline in the host and its workers`,
+        message: `worker thread ${stranger.threadId} runs another copy of faultline (shard protocol 999, this one speaks 2): load one faultline in the host and its workers`,
       });
       expect(group.shards.length).toBe(1);
     } finally {

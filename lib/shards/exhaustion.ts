@@ -1,0 +1,102 @@
+import type { Subscription } from 'rxjs';
+import type { ControlNotice } from '../event';
+import type { ErrorInjector } from '../injector';
+
+/** What the tracker needs to know of the group's members (the Membership, seen from here). */
+export interface ExhaustionShards {
+  /** Shards so far, the main thread's included: they are numbered 0 to count - 1. */
+  readonly count: number;
+  /** The shard was a worker that has left the group. */
+  isDown(shard: number): boolean;
+}
+
+/** One enablement of a name through the group, as its shards run it out. Made by `ExhaustionTracker.enabling()`. */
+export class Enablement {
+  /** Shards that ran it out. */
+  readonly exhausted = new Set<number>();
+  /** The 'enabled' notice went out: an 'exhausted' one may now follow it. */
+  announced = false;
+
+  constructor(
+    readonly name: string,
+    /** Live worker shards that have not acked it yet: an exhaustion they report now is of an earlier enablement. */
+    readonly unapplied: Set<number>,
+  ) {}
+}
+
+/**
+ * Sends one 'exhausted' control notice for an enablement once every live shard has run it out (a one-shot
+ * taken, a `count` spent): the hit that did it on the last shard is ahead of the notice, as that shard reports
+ * its hits and its exhaustion in order. Only enablements made through the group are tracked; a disable or a new
+ * enable of the name forgets the old one, so it never ends in 'exhausted'.
+ *
+ * A worker applies a control op and posts everything it had before its ack, so what it reports between the
+ * enable being sent and its ack is of the enablement before: it is ignored (`unapplied`).
+ */
+export class ExhaustionTracker {
+  private readonly enablements = new Map<string, Enablement>();
+  private readonly mainExhaustions: Subscription;
+
+  constructor(
+    injector: ErrorInjector,
+    private readonly shards: ExhaustionShards,
+    private readonly send: (notice: ControlNotice) => void,
+  ) {
+    this.mainExhaustions = injector.exhaustions$.subscribe((event) => this.exhausted(0, event.injection));
+  }
+
+  /**
+   * `name` was just enabled on shard 0 and is about to be sent to the workers: tracking starts afresh. Tell
+   * `applied()` each worker's ack, then `announced()` once the 'enabled' notice went out.
+   */
+  enabling(name: string): Enablement {
+    const unapplied = new Set<number>();
+    for (let s = 1; s < this.shards.count; s++) if (!this.shards.isDown(s)) unapplied.add(s);
+    const enablement = new Enablement(name, unapplied);
+    this.enablements.set(name, enablement);
+    return enablement;
+  }
+
+  applied(enablement: Enablement, shard: number): void {
+    enablement.unapplied.delete(shard);
+  }
+
+  announced(enablement: Enablement): void {
+    enablement.announced = true;
+    this.check(enablement);
+  }
+
+  /** `name` was disabled: whatever its shards report now is not an exhaustion of a live enablement. */
+  disabled(name: string): void {
+    this.enablements.delete(name);
+  }
+
+  disabledAll(): void {
+    this.enablements.clear();
+  }
+
+  /** Shard `shard` ran out its enablement of `name`. */
+  exhausted(shard: number, name: string): void {
+    const enablement = this.enablements.get(name);
+    if (enablement === undefined || enablement.unapplied.has(shard)) return;
+    enablement.exhausted.add(shard);
+    this.check(enablement);
+  }
+
+  /** A worker shard left: the live ones that remain may all have run out. */
+  shardLeft(): void {
+    for (const enablement of [...this.enablements.values()]) this.check(enablement);
+  }
+
+  close(): void {
+    this.mainExhaustions.unsubscribe();
+    this.enablements.clear();
+  }
+
+  private check(enablement: Enablement): void {
+    if (!enablement.announced || this.enablements.get(enablement.name) !== enablement) return;
+    for (let s = 0; s < this.shards.count; s++) if (!this.shards.isDown(s) && !enablement.exhausted.has(s)) return;
+    this.enablements.delete(enablement.name);
+    this.send({ op: 'exhausted', injection: enablement.name, shard: null, ts: Date.now() });
+  }
+}
