@@ -110,6 +110,36 @@ describe('setupInjections: arm, await the hits after arming', () => {
     await expect(armed.hit()).rejects.toBeInstanceOf(InjectionEndedError);
   });
 
+  it('hits(n) fails at once with reason exhausted once its one-shot ran out, also when called after; hit() still gets the hit', async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x', { oneShot: true });
+    const waiting = armed.hits(2).catch((e: unknown) => e);
+    injector.enter('x');
+    const err = (await waiting) as InjectionEndedError;
+    expect(err).toBeInstanceOf(InjectionEndedError);
+    expect(err).toMatchObject({ code: 'ERR_FAULTLINE_INJECTION_ENDED', injection: 'x', reason: 'exhausted', node: server.url, found: 1, wanted: 2 });
+    expect(err.message).toMatch(/exhausted \(its one-shot or count ran out on every shard\) on node .*after 1 of 2 hits; the hit cannot come/);
+    // The notice came after the arming, so a wait called now fails the same way at once, and the hit is kept.
+    await expect(armed.hits(2)).rejects.toMatchObject({ reason: 'exhausted', found: 1 });
+    await expect(armed.hit()).resolves.toMatchObject({ injection: 'x', shard: 0 });
+  });
+
+  it('a count that ran out ends hits(n) for more than it allows; re-arming starts afresh', async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x', { count: 2 });
+    injector.enter('x');
+    injector.enter('x');
+    injector.enter('x');
+    await expect(armed.hits(3)).rejects.toMatchObject({ reason: 'exhausted', found: 2, wanted: 3 });
+    const again = await kit.enable('x', { count: 2 });
+    const waiting = again.hits(2);
+    injector.enter('x');
+    injector.enter('x');
+    await expect(waiting).resolves.toHaveLength(2);
+  });
+
   it('a hit before the disable still counts; hits(2) with one hit fails saying 1 of 2', async () => {
     const { server, injector } = await startNode();
     const kit = kitFor(server.url, { timeout: GUARD });
