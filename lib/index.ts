@@ -5,4 +5,4 @@ export { FaultlineError } from './errors';
 export { attachShard } from './shards/attach-shard';
 export type { AttachShardOptions } from './shards/attach-shard';
 export { ShardAttachError, ShardGroupOptionError } from './shards/errors';
-export type { HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';
+export type { ExhaustedEvent, HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';
