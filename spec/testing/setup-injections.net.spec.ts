@@ -224,6 +224,27 @@ describe('reset(): clean up after every test', () => {
     await expect(kit.reset()).resolves.toBeUndefined();
   });
 
+  it("a re-arm's waits are not ended by the notice of what it replaced, reaching the stream after the re-arm's answer", async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    let events: Socket | undefined;
+    server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.includes('/events')) events = req.socket;
+      // Held until the re-arm is answered: the old one-shot's hit and 'exhausted' then reach the kit after it.
+      if (req.method === 'POST') res.on('finish', () => events?.uncork());
+    });
+    await kit.enable('x', { oneShot: true });
+    expect(events).toBeDefined();
+    events!.cork();
+    injector.enter('x');
+    const again = await kit.enable('x', { oneShot: true });
+    const waiting = again.hit();
+    injector.enter('x');
+    await expect(waiting).resolves.toMatchObject({ injection: 'x', shard: 0 });
+    // Its own 'exhausted' still ends a wait for more than it can give.
+    await expect(again.hits(2)).rejects.toMatchObject({ reason: 'exhausted', found: 1 });
+  });
+
   it('counts a hit made just before reset that reaches the stream only after the disable was answered', async () => {
     const { server, injector } = await startNode();
     const kit = kitFor(server.url, { strict: true });
