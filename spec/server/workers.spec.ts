@@ -168,10 +168,16 @@ describe("the 'exhausted' control notice", () => {
       m.event === undefined ? `hit ${String(data(m).shard)}` : m.event === 'control' ? `control ${String(data(m).op)}` : m.event,
     );
 
+  /** A server with two workers, a stream asking `query`, and `x` enabled with `enable` (a query). */
+  async function watched(query: string, enable = '?one_shot=true') {
+    const started = await serverWithWorkers(2);
+    const watcher = track(await SseClient.open(`${started.url}${API}/events${query}`));
+    expect((await call(started.url, 'POST', `${API}/injection/x`, { query: enable })).status).toBe(200);
+    return { ...started, watcher };
+  }
+
   test('a one-shot hit on every shard: exactly one notice, after the last hit, for every shard (shard null), no id', async () => {
-    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
-    const watcher = track(await SseClient.open(`${url}${API}/events?control=1`));
-    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
     injector.enter('x');
     await w1.hit('x', 'enter');
     await w1.hit('x', 'enter'); // taken already: no second hit, no second exhaustion
@@ -186,9 +192,7 @@ describe("the 'exhausted' control notice", () => {
   });
 
   test('a count spent on some shards sends nothing; spent on the last one, the notice', async () => {
-    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
-    const watcher = track(await SseClient.open(`${url}${API}/events?control=1`));
-    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?count=2' })).status).toBe(200);
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1', '?count=2');
     injector.enter('x');
     injector.enter('x');
     await w1.hit('x', 'enter', 3);
@@ -223,9 +227,7 @@ describe("the 'exhausted' control notice", () => {
   });
 
   test("a disable sends 'disabled' and never 'exhausted', also for one-shot handlers it releases", async () => {
-    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
-    const watcher = track(await SseClient.open(`${url}${API}/events?control=1`));
-    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
     expect((await call(url, 'POST', `${API}/injection/h`, { query: '?one_shot=true' })).status).toBe(200);
     injector.enter('x');
     await w1.hit('x', 'enter');
@@ -245,9 +247,7 @@ describe("the 'exhausted' control notice", () => {
   });
 
   test('a shard that goes down while the others have run out sends the notice, after its shard-down', async () => {
-    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
-    const watcher = track(await SseClient.open(`${url}${API}/events?control=1&shard_down=1`));
-    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    const { injector, watcher, workers: [w1, w2] } = await watched('?control=1&shard_down=1');
     injector.enter('x');
     await w2.hit('x', 'enter');
     await watcher.waitForHits(2);
@@ -259,9 +259,7 @@ describe("the 'exhausted' control notice", () => {
   });
 
   test('a new enable starts afresh: shards spent before it count no more', async () => {
-    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
-    const watcher = track(await SseClient.open(`${url}${API}/events?control=1`));
-    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
     injector.enter('x');
     await w1.hit('x', 'enter');
     expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);

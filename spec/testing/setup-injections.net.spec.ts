@@ -45,6 +45,24 @@ function kitFor(...args: Parameters<typeof setupInjections>): InjectionKit {
 }
 
 /**
+ * The server's event stream socket, corked by `hold()` and uncorked as soon as a `method` request is answered:
+ * the race a fast REST answer and a busy stream make, made certain.
+ */
+function heldUntilAnswered(server: InjectionServer, method: string): { hold(): void } {
+  let events: Socket | undefined;
+  server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.includes('/events')) events = req.socket;
+    if (req.method === method) res.on('finish', () => events?.uncork());
+  });
+  return {
+    hold: () => {
+      expect(events).toBeDefined();
+      events!.cork();
+    },
+  };
+}
+
+/**
  * The process warnings `fn` emits, as (message, options) pairs. Jest gives a test file its own `process`
  * object, whose 'warning' listeners never hear them, so the call is watched instead (and kept out of the
  * test output); spec/testing/warning.process.spec.ts shows the real warning a plain Node process prints.
@@ -227,15 +245,10 @@ describe('reset(): clean up after every test', () => {
   it("a re-arm's waits are not ended by the notice of what it replaced, reaching the stream after the re-arm's answer", async () => {
     const { server, injector } = await startNode();
     const kit = kitFor(server.url, { timeout: GUARD });
-    let events: Socket | undefined;
-    server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url?.includes('/events')) events = req.socket;
-      // Held until the re-arm is answered: the old one-shot's hit and 'exhausted' then reach the kit after it.
-      if (req.method === 'POST') res.on('finish', () => events?.uncork());
-    });
+    // Held until the re-arm is answered: the old one-shot's hit and 'exhausted' then reach the kit after it.
+    const stream = heldUntilAnswered(server, 'POST');
     await kit.enable('x', { oneShot: true });
-    expect(events).toBeDefined();
-    events!.cork();
+    stream.hold();
     injector.enter('x');
     const again = await kit.enable('x', { oneShot: true });
     const waiting = again.hit();
@@ -248,15 +261,10 @@ describe('reset(): clean up after every test', () => {
   it('counts a hit made just before reset that reaches the stream only after the disable was answered', async () => {
     const { server, injector } = await startNode();
     const kit = kitFor(server.url, { strict: true });
-    let events: Socket | undefined;
-    server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url?.includes('/events')) events = req.socket;
-      // Held until the disable is answered: the race a fast REST answer and a busy stream make.
-      if (req.method === 'DELETE') res.on('finish', () => events?.uncork());
-    });
+    // Held until the disable is answered: the race a fast REST answer and a busy stream make.
+    const stream = heldUntilAnswered(server, 'DELETE');
     await kit.enable('x');
-    expect(events).toBeDefined();
-    events!.cork();
+    stream.hold();
     injector.enter('x');
     await expect(kit.reset()).resolves.toBeUndefined();
   });
