@@ -1,13 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import globals from './scripts/eslint-globals.mjs';
+import { browserGlobals, nodeGlobals } from './scripts/eslint-globals.mjs';
+
+const BROWSER_FILES = 'lib/server/dashboard/browser/**';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals },
+    ignores: [BROWSER_FILES],
+    languageOptions: { globals: nodeGlobals },
+  },
+  {
+    // The dashboard's page code: ES modules for the browser, with the browser's globals and none of Node's.
+    files: [BROWSER_FILES],
+    languageOptions: { sourceType: 'module', globals: browserGlobals },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',

@@ -77,8 +77,8 @@ describe('dashboard in Chromium', () => {
     expect(cells.slice(1)).toEqual(['0', 'lambda', 'ui_hit', 'user=alice']);
     expect(await page.textContent('#by-injection tr[data-injection="ui_hit"] .count')).toBe('1');
     expect(await page.textContent('#stat-total')).toBe('1');
-    // The enabled list shows the server's enter count once it refreshes after the hit.
-    await page.waitForSelector('#enabled-list li[data-injection="ui_hit"] .chip:text-is("1 hit")', { timeout: left() });
+    // The Enabled card counts it too, labelled for what it counts.
+    await page.waitForSelector('#enabled-list li[data-injection="ui_hit"] .chip.hits:text-is("1 hit since enabled")', { timeout: left() });
     expect(stand.browser.errors).toEqual([]);
   });
 
@@ -109,7 +109,7 @@ describe('dashboard in Chromium', () => {
     await page.fill('.param-row:last-child .param-value', '250 ms');
     await page.click('#enable-submit');
     await page.waitForSelector('#enable-result.ok', { timeout: left() });
-    expect(await page.textContent('#enable-result')).toBe('ui_form enabled (one-shot)');
+    expect(await page.textContent('#enable-result')).toBe('ui_form enabled (one-shot per shard)');
 
     const [state] = await withRest(stand.base, (api) => api.get('ui_form'));
     expect(state).toMatchObject({ enabled: true, parameters: [{ key: 'delay', value: '250 ms' }] });
