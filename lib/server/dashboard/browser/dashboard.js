@@ -22,6 +22,7 @@ import { apiBaseOf, readWire } from './wire.js';
  * @property {Record<string, unknown> | null} options what it was enabled with; null when enabled before the page connected (REST does not say)
  * @property {Record<string, string>} parameters
  * @property {number} hits hits since it was enabled: the server's count when the page connected, then the stream's
+ * @property {Map<number, number>} hitsByShard hits the stream brought since the enable the page saw
  * @property {number | null} shardsOn shards it is enabled on, when known
  * @property {number | null} messagedAt
  */
@@ -185,6 +186,7 @@ async function readState() {
           options: known ? known.options : null,
           parameters: parametersOf(on[0] || s.shards[0]),
           hits: typeof s.hits === 'number' ? s.hits : known ? known.hits : 0,
+          hitsByShard: known ? known.hitsByShard : new Map(),
           shardsOn: on.length,
           messagedAt: known ? known.messagedAt : null,
         });
@@ -194,6 +196,8 @@ async function readState() {
     if (lifetime && typeof lifetime === 'object') for (const name of Object.keys(lifetime)) model.names.add(name);
     dirty.enabled = dirty.names = true;
     schedule();
+    // How many reads finished: tests wait on it rather than on the network.
+    document.body.setAttribute('data-state-read', String(read));
   } catch {
     // Shown by the connection state; the next connection reads again.
   }
@@ -231,7 +235,7 @@ function onControl(notice) {
       if (name === null) break;
       const options = notice.options ?? {};
       const parameters = /** @type {Record<string, string>} */ (typeof options.parameters === 'object' && options.parameters !== null ? options.parameters : {});
-      model.enabled.set(name, { name, options, parameters, hits: 0, shardsOn: model.shardCount || null, messagedAt: null });
+      model.enabled.set(name, { name, options, parameters, hits: 0, hitsByShard: new Map(), shardsOn: model.shardCount || null, messagedAt: null });
       model.names.add(name);
       dirty.names = true;
       break;
@@ -332,6 +336,8 @@ function onHit(hit) {
   const entry = model.enabled.get(hit.injection);
   if (entry) {
     entry.hits++;
+    entry.hitsByShard.set(hit.shard, (entry.hitsByShard.get(hit.shard) || 0) + 1);
+    if (isSpent(entry)) model.enabled.delete(hit.injection);
     dirty.enabled = true;
   }
   timeline.add(hit.injection, hit.ts ?? now);
@@ -342,6 +348,19 @@ function onHit(hit) {
   }
   dirty.counters = true;
   schedule();
+}
+
+/**
+ * Whether a one-shot or count enablement the page saw from its start has fired its last on every shard: then it
+ * is off everywhere (the server's `exhausted` notice says the same, where it sends one).
+ * @param {Enabled} e
+ */
+function isSpent(e) {
+  const o = e.options;
+  const limit = o === null ? 0 : o.oneShot === true ? 1 : typeof o.count === 'number' ? o.count : 0;
+  if (limit === 0 || model.shardCount === 0 || e.hitsByShard.size < model.shardCount) return false;
+  for (const n of e.hitsByShard.values()) if (n < limit) return false;
+  return true;
 }
 
 // ---- drawing, once per frame -----------------------------------------------------------------------------------
