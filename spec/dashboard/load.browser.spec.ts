@@ -84,7 +84,7 @@ async function watchPhase(page: Page, cdp: CDPSession, phase: string, left: () =
   const wall = Date.now() - wall0;
   const task = (await taskSeconds(cdp)) - task0;
   const total = (await totalOf()) - total0;
-  const measured = (await page.evaluate(() => (window as unknown as { __measure: unknown }).__measure)) as Measured;
+  const measured = (await page.evaluate(() => (globalThis as unknown as { __measure: unknown }).__measure)) as Measured;
   const longTasks = measured.longTasks.filter((e) => e.start >= since);
   const slowClicks = measured.clicks.filter((e) => e.start >= since).map((e) => e.duration);
   const allClicks = [...slowClicks, ...Array.from({ length: Math.max(0, clicks - slowClicks.length) }, () => 0)];

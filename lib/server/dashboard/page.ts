@@ -5,6 +5,7 @@ import { API_BASE_PATH, DASHBOARD_PATH, EVENTS_PATH } from '../../wire';
 import { DASHBOARD_CSS } from './styles';
 
 const BODY = `
+<div class="sticky">
 <header class="top">
   <div class="brand"><span class="logo" aria-hidden="true"></span><span>faultline</span><span class="sub">error injection</span></div>
   <div class="server" id="server"></div>
@@ -12,6 +13,7 @@ const BODY = `
 </header>
 <div id="stale-banner" class="banner stale" role="alert" hidden></div>
 <div id="gap-banner" class="banner gap" role="status" hidden><span id="gap-text"></span> <button type="button" id="gap-dismiss" class="small">Dismiss</button></div>
+</div>
 <div id="token-bar" class="token-bar" hidden>
   <form id="token-form">
     <span>This server needs a token.</span>
@@ -28,7 +30,7 @@ const BODY = `
           <input id="enable-name" name="name" list="known-names" placeholder="demo_sleep" spellcheck="false" required>
         </label>
         <datalist id="known-names"></datalist>
-        <label class="check"><input type="checkbox" id="enable-one-shot" name="one_shot"> One-shot <span class="hint" id="one-shot-hint"></span></label>
+        <label class="check"><input type="checkbox" id="enable-one-shot" name="one_shot"> <span class="nowrap">One-shot</span> <span class="hint" id="one-shot-hint"></span></label>
         <fieldset class="params">
           <legend>Parameters</legend>
           <div id="param-rows"></div>

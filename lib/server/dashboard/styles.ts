@@ -25,8 +25,10 @@ body {
 [hidden] { display: none !important; }
 .top {
   display: flex; align-items: center; gap: 16px; padding: 10px 20px; background: var(--panel);
-  border-bottom: 1px solid var(--border); position: sticky; top: 0; z-index: 2;
+  border-bottom: 1px solid var(--border);
 }
+/* The header and the banners stay in sight: a stale page must say so wherever it is scrolled. */
+.sticky { position: sticky; top: 0; z-index: 2; }
 .brand { display: flex; align-items: baseline; gap: 8px; font-weight: 650; font-size: 16px; letter-spacing: .2px; }
 .logo {
   width: 14px; height: 14px; border-radius: 3px; align-self: center;
@@ -60,8 +62,9 @@ input[type="text"], input[type="number"], input[type="password"], input:not([typ
 select { width: auto; }
 input:focus, select:focus, button:focus-visible { outline: 2px solid color-mix(in srgb, var(--accent) 55%, transparent); outline-offset: 1px; }
 .mono, #enable-name, .param-row input { font-family: var(--mono); font-size: 13px; }
-.check { display: flex; align-items: center; gap: 6px; margin-bottom: 10px; }
+.check { display: flex; align-items: baseline; gap: 6px; margin-bottom: 10px; }
 .hint { color: var(--muted); font-size: 12px; }
+.nowrap { white-space: nowrap; }
 fieldset.params { border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px 6px; margin: 0 0 10px; }
 fieldset.params legend { font-size: 12px; color: var(--muted); padding: 0 4px; }
 .param-row { display: grid; grid-template-columns: 1fr 1fr auto; gap: 6px; margin-bottom: 6px; }

@@ -17,8 +17,12 @@ export class HitTimeline {
     this.canvas = canvas;
     this.legend = legend;
     this.seconds = seconds;
-    /** @type {Map<string, Float64Array>} hits per second, a ring indexed by epoch second modulo the window */
+    /**
+     * Hits per second, a ring indexed by epoch second modulo `slots`: the window and the second in progress.
+     * @type {Map<string, Float64Array>}
+     */
     this.series = new Map();
+    this.slots = seconds + 1;
     /** The newest second a bucket was cleared for. */
     this.head = 0;
     this.drawnFor = -1;
@@ -33,10 +37,10 @@ export class HitTimeline {
   add(name, ts) {
     const second = Math.floor(ts / 1000);
     this.advance(second);
-    if (second <= this.head - this.seconds || second > this.head) return;
+    if (second < this.head - this.seconds || second > this.head) return;
     let buckets = this.series.get(name);
-    if (!buckets) this.series.set(name, (buckets = new Float64Array(this.seconds)));
-    buckets[second % this.seconds]++;
+    if (!buckets) this.series.set(name, (buckets = new Float64Array(this.slots)));
+    buckets[second % this.slots]++;
   }
 
   reset() {
@@ -47,8 +51,8 @@ export class HitTimeline {
   /** @param {number} second */
   advance(second) {
     if (second <= this.head) return;
-    const from = Math.max(this.head + 1, second - this.seconds + 1);
-    for (const buckets of this.series.values()) for (let s = from; s <= second; s++) buckets[s % this.seconds] = 0;
+    const from = Math.max(this.head + 1, second - this.slots + 1);
+    for (const buckets of this.series.values()) for (let s = from; s <= second; s++) buckets[s % this.slots] = 0;
     this.head = second;
     // A series with nothing left in the window is dropped.
     for (const [name, buckets] of this.series) if (!buckets.some((n) => n > 0)) this.series.delete(name);
@@ -130,7 +134,7 @@ export class HitTimeline {
   lines(last) {
     const ordered = [...this.series].map(([name, buckets]) => {
       const values = [];
-      for (let s = last - this.seconds + 1; s <= last; s++) values.push(s <= 0 ? 0 : buckets[s % this.seconds]);
+      for (let s = last - this.seconds + 1; s <= last; s++) values.push(buckets[s % this.slots]);
       return { name, values, total: values.reduce((a, b) => a + b, 0) };
     });
     ordered.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
