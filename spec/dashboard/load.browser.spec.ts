@@ -34,6 +34,10 @@ interface PhaseFigures {
   phase: string;
   hitsPerSecond: number;
   busyPercent: number;
+  /** Shares of the wall time spent in script, layout and style recalculation (part of busyPercent). */
+  scriptPercent: number;
+  layoutPercent: number;
+  stylePercent: number;
   longTasks: number;
   longTaskMs: number;
   clicks: number;
@@ -50,9 +54,13 @@ interface Measured {
   clicks: { start: number; duration: number }[];
 }
 
-async function taskSeconds(cdp: CDPSession): Promise<number> {
+/** Chrome's cumulative main-thread seconds: all tasks, and the script, layout and style work within them. */
+const METRICS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'] as const;
+type Seconds = Record<(typeof METRICS)[number], number>;
+
+async function mainThreadSeconds(cdp: CDPSession): Promise<Seconds> {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+  return Object.fromEntries(METRICS.map((name) => [name, metrics.find((m) => m.name === name)?.value ?? NaN])) as Seconds;
 }
 
 const median = (xs: number[]): number => {
@@ -66,7 +74,7 @@ async function watchPhase(page: Page, cdp: CDPSession, phase: string, left: () =
   const pageNow = (): Promise<number> => page.evaluate(() => performance.now());
   const totalOf = async (): Promise<number> => Number(((await page.textContent('#stat-total')) ?? '0').replace(/\D/g, ''));
   const total0 = await totalOf();
-  const task0 = await taskSeconds(cdp);
+  const seconds0 = await mainThreadSeconds(cdp);
   const since = await pageNow();
   const wall0 = Date.now();
   const roundTrips: number[] = [];
@@ -82,7 +90,8 @@ async function watchPhase(page: Page, cdp: CDPSession, phase: string, left: () =
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, CLICK_EVERY_MS - (Date.now() - t))));
   }
   const wall = Date.now() - wall0;
-  const task = (await taskSeconds(cdp)) - task0;
+  const seconds1 = await mainThreadSeconds(cdp);
+  const percent = (name: (typeof METRICS)[number]): number => Math.round(((seconds1[name] - seconds0[name]) * 1000 * 100) / wall);
   const total = (await totalOf()) - total0;
   const measured = (await page.evaluate(() => (globalThis as unknown as { __measure: unknown }).__measure)) as Measured;
   const longTasks = measured.longTasks.filter((e) => e.start >= since);
@@ -91,7 +100,10 @@ async function watchPhase(page: Page, cdp: CDPSession, phase: string, left: () =
   return {
     phase,
     hitsPerSecond: Math.round((total / wall) * 1000),
-    busyPercent: Math.round((task * 1000 * 100) / wall),
+    busyPercent: percent('TaskDuration'),
+    scriptPercent: percent('ScriptDuration'),
+    layoutPercent: percent('LayoutDuration'),
+    stylePercent: percent('RecalcStyleDuration'),
     longTasks: longTasks.length,
     longTaskMs: Math.round(longTasks.reduce((sum, e) => sum + e.duration, 0)),
     clicks,

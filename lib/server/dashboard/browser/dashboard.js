@@ -29,6 +29,8 @@ import { apiBaseOf, readWire } from './wire.js';
 
 /** Rows the live table keeps: enough to read, few enough that a busy stream costs little. */
 const TABLE_ROWS = 100;
+/** How often the live table may move under a steady stream. */
+const TABLE_EVERY_MS = 100;
 const RATE_WINDOW_MS = 5000;
 const TIMELINE_SECONDS = 300;
 const TOKEN_KEY = 'faultline-token';
@@ -372,13 +374,21 @@ function schedule() {
   requestAnimationFrame(frame);
 }
 
-function frame() {
+let tableDrawnAt = 0;
+
+/** @param {number} now the frame's time */
+function frame(now) {
   frameRequested = false;
-  if (dirty.hits) {
+  if (dirty.hits && now - tableDrawnAt >= TABLE_EVERY_MS) {
+    // The live table moves at most this often: rows that scroll past faster cannot be read, and moving them is
+    // most of what the page costs under load (layout and paint of the whole table). Counts move every frame.
     dirty.hits = false;
+    tableDrawnAt = now;
     const batch = model.pending;
     model.pending = [];
     table.add(batch);
+  } else if (dirty.hits) {
+    schedule();
   }
   if (dirty.counters) {
     dirty.counters = false;
@@ -412,11 +422,11 @@ setInterval(() => {
 function drawCounters() {
   const now = Date.now();
   while (model.recent.length && model.recent[0] < now - RATE_WINDOW_MS) model.recent.shift();
-  byId('stat-total').textContent = model.total.toLocaleString();
-  byId('stat-since').textContent = `since ${clock(model.countingSince).slice(0, 8)} (${model.countingReason})`;
-  byId('stat-rate').textContent = (model.recent.length / (RATE_WINDOW_MS / 1000)).toFixed(1);
-  byId('stat-names').textContent = String(model.byName.size);
-  byId('stat-shards').textContent = String(model.shards.size);
+  setText(byId('stat-total'), model.total.toLocaleString());
+  setText(byId('stat-since'), `since ${clock(model.countingSince).slice(0, 8)} (${model.countingReason})`);
+  setText(byId('stat-rate'), (model.recent.length / (RATE_WINDOW_MS / 1000)).toFixed(1));
+  setText(byId('stat-names'), String(model.byName.size));
+  setText(byId('stat-shards'), String(model.shards.size));
   drawByName();
   drawShardBars();
 }
@@ -445,8 +455,10 @@ function drawByName() {
       nameRows.set(name, (row = { row: tr, type, last, count: countCell }));
     }
     row.row.hidden = false;
-    setText(row.type, v.type);
-    row.type.className = 'type ' + (wire.injectionTypes.includes(v.type) ? v.type : '');
+    if (row.type.textContent !== v.type) {
+      row.type.textContent = v.type;
+      row.type.className = 'type ' + (wire.injectionTypes.includes(v.type) ? v.type : '');
+    }
     setText(row.last, clock(v.last));
     setText(row.count, count.toLocaleString());
     rows.push({ name, count });
@@ -471,8 +483,10 @@ function drawShardBars() {
   for (const shard of model.shards) {
     const bar = shardBars.get(shard) || addShardBar(shard);
     const c = model.byShard.get(shard) || 0;
-    bar.row.className = 'bar' + (model.shardFilter === String(shard) ? ' selected' : '');
-    bar.fill.style.width = (max ? Math.max(2, Math.round((c / max) * 100)) : 0) + '%';
+    // Only what changed is written: an unchanged write still costs a style pass or a layout, every frame.
+    bar.row.classList.toggle('selected', model.shardFilter === String(shard));
+    const width = (max ? Math.max(2, Math.round((c / max) * 100)) : 0) + '%';
+    if (bar.fill.style.width !== width) bar.fill.style.width = width;
     setText(bar.count, c.toLocaleString());
   }
   byId('by-shard-empty').hidden = model.shards.size > 0;
