@@ -1,7 +1,6 @@
 import { DASHBOARD_PATH } from '../../lib/wire';
-import { openBrowser, type Browser } from '../helpers/chromium';
-import { BROWSER_SETUP_TIMEOUT, budget, dashboardStand, openDashboard } from '../helpers/dashboard-stand';
-import { startServe, withRest, type ServeChild } from '../helpers/cli-child';
+import { budget, dashboardStand, openDashboard, suiteBrowser } from '../helpers/dashboard-stand';
+import { serveForSuite, withRest } from '../helpers/cli-child';
 
 // The dashboard in a real browser: the Chromium shipped inside the npm package @sparticuz/chromium (never a
 // system one; spec/helpers/chromium.ts) driven by playwright-core, against a real server on loopback.
@@ -151,22 +150,12 @@ describe('dashboard in Chromium, with a token', () => {
 });
 
 describe('dashboard in Chromium, against faultline serve with worker shards', () => {
-  let browser: Browser;
-  let serve: ServeChild;
-
-  beforeAll(async () => {
-    serve = await startServe(['--shards', '3', '--demo']);
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.kill();
-  });
+  const suite = suiteBrowser();
+  const serve = serveForSuite(['--shards', '3', '--demo']);
 
   it('counts per shard and filters by shard', async () => {
     const left = budget();
-    const { page } = browser;
+    const { page } = suite.browser;
     await openDashboard(page, serve.url, left);
     await withRest(serve.url, (api) => api.enable('demo_lambda'));
     // One wait for the condition (a bar for each of the three shards), not three waits in a row.
@@ -192,12 +181,12 @@ describe('dashboard in Chromium, against faultline serve with worker shards', ()
     expect(await page.inputValue('#shard-filter')).toBe('1');
     await page.click('#by-shard .bar[data-shard="1"]');
     expect(await page.inputValue('#shard-filter')).toBe('');
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
   });
 
   it('says where one-shot and count are chosen that they act per shard, with what that means on 3 shards', async () => {
     const left = budget();
-    const { page } = browser;
+    const { page } = suite.browser;
     await openDashboard(page, serve.url, left);
     expect(await page.textContent('#one-shot-hint')).toBe('fires once per shard, then disables there: up to 3 hits on 3 shards');
     await page.click('details.more summary');
@@ -219,6 +208,6 @@ describe('dashboard in Chromium, against faultline serve with worker shards', ()
       '0 hits since enabled',
     ]);
     await withRest(serve.url, (api) => api.disable('ui_per_shard'));
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
   });
 });

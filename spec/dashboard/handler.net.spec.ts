@@ -1,43 +1,56 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DASHBOARD_CSP, DASHBOARD_HTML, DASHBOARD_PATH, dashboardHandler, handleDashboardRequest } from '../../lib/server/dashboard';
 
-// A real HTTP server on loopback in front of the handler; anything it does not take answers 418 so the test
-// sees that it passed the request on.
-describe('handleDashboardRequest', () => {
-  let server: Server;
-  let port: number;
+interface Reply {
+  status: number;
+  headers: Record<string, unknown>;
+  body: string;
+}
 
+/**
+ * A real HTTP server on loopback in front of `handle` for one describe; `passOn` answers 418, so a test sees that
+ * a request was passed on.
+ */
+function loopback(handle: (req: IncomingMessage, res: ServerResponse, passOn: () => void) => void): {
+  send(method: string, path: string): Promise<Reply>;
+  readonly port: number;
+} {
+  let server: Server;
+  let port = 0;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (!handleDashboardRequest(req, res, path)) {
-        res.writeHead(418);
-        res.end();
-      }
-    });
+    server = createServer((req, res) => handle(req, res, () => res.writeHead(418).end()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
-
   afterAll(async () => {
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
   });
+  return {
+    get port() {
+      return port;
+    },
+    send: (method, path) =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+  };
+}
 
-  function send(method: string, path: string, target = port): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: target, method, path, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  }
+describe('handleDashboardRequest', () => {
+  const server = loopback((req, res, passOn) => {
+    if (!handleDashboardRequest(req, res, (req.url ?? '/').split('?')[0])) passOn();
+  });
+  const { send } = server;
 
   it('serves the page with its CSP and no-referrer', async () => {
     const res = await send('GET', DASHBOARD_PATH);
@@ -60,8 +73,8 @@ describe('handleDashboardRequest', () => {
   it('redirects the path without its slash, keeping the query (a token)', async () => {
     const res = await send('GET', '/v2/error_injection/ui?token=abc');
     expect(res.status).toBe(308);
-    expect(new URL(res.headers.location as string, `http://127.0.0.1:${port}/v2/error_injection/ui`).href).toBe(
-      `http://127.0.0.1:${port}/v2/error_injection/ui/?token=abc`,
+    expect(new URL(res.headers.location as string, `http://127.0.0.1:${server.port}/v2/error_injection/ui`).href).toBe(
+      `http://127.0.0.1:${server.port}/v2/error_injection/ui/?token=abc`,
     );
   });
 
@@ -101,42 +114,22 @@ describe('handleDashboardRequest', () => {
 
 // dashboardHandler, as the `ui` of a server: the root redirects to the page.
 describe('dashboardHandler', () => {
-  let server: Server;
-  let port: number;
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      // An Express-like mount: /faults/... reaches the handler as /..., with originalUrl kept.
-      const url = req.url ?? '/';
-      if (url.startsWith('/faults')) Object.assign(req, { originalUrl: url, url: url.slice('/faults'.length) || '/' });
-      dashboardHandler(req, res, () => {
-        res.writeHead(418);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+  const server = loopback((req, res, passOn) => {
+    // An Express-like mount: /faults/... reaches the handler as /..., with originalUrl kept.
+    const url = req.url ?? '/';
+    if (url.startsWith('/faults')) Object.assign(req, { originalUrl: url, url: url.slice('/faults'.length) || '/' });
+    dashboardHandler(req, res, passOn);
   });
-
-  afterAll(async () => {
-    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-  });
-
-  const get = (method: string, path: string): Promise<{ status: number; location: unknown }> =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  const resolved = (from: string, location: unknown): string => new URL(location as string, `http://127.0.0.1:${port}${from}`).pathname;
+  const get = async (method: string, path: string): Promise<{ status: number; location: unknown }> => {
+    const reply = await server.send(method, path);
+    return { status: reply.status, location: reply.headers.location };
+  };
+  const resolved = (from: string, location: unknown): string => new URL(location as string, `http://127.0.0.1:${server.port}${from}`).pathname;
 
   it('redirects / to the dashboard with a 302 (not cached: the root may be something else tomorrow), keeping the query', async () => {
     const res = await get('GET', '/?token=abc');
     expect(res.status).toBe(302);
-    expect(new URL(res.location as string, `http://127.0.0.1:${port}/`).href).toBe(`http://127.0.0.1:${port}${DASHBOARD_PATH}?token=abc`);
+    expect(new URL(res.location as string, `http://127.0.0.1:${server.port}/`).href).toBe(`http://127.0.0.1:${server.port}${DASHBOARD_PATH}?token=abc`);
     expect((await get('HEAD', '/')).status).toBe(302);
   });
 

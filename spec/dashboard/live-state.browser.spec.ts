@@ -1,9 +1,8 @@
 import type { Request } from 'playwright-core';
 import { ErrorInjector } from '../../lib/injector';
 import { createInjectionServer, dashboardHandler, ShardGroup, type InjectionServer } from '../../lib/server';
-import { openBrowser, type Browser } from '../helpers/chromium';
 import { withRest } from '../helpers/cli-child';
-import { BROWSER_SETUP_TIMEOUT, budget, dashboardStand, openDashboard } from '../helpers/dashboard-stand';
+import { budget, dashboardStand, openDashboard, suiteBrowser } from '../helpers/dashboard-stand';
 
 // The dashboard's live state in a real browser (the npm-shipped Chromium): it follows the stream's control and
 // handler notices with no polling, shows parked handlers until they are released, goes visibly stale while the
@@ -100,7 +99,7 @@ describe('dashboard live state in Chromium', () => {
 });
 
 describe('dashboard in Chromium while its server goes away and comes back', () => {
-  let browser: Browser;
+  const suite = suiteBrowser();
   let server: InjectionServer | undefined;
   let group: ShardGroup | undefined;
 
@@ -118,17 +117,11 @@ describe('dashboard in Chromium while its server goes away and comes back', () =
     server = group = undefined;
   }
 
-  beforeAll(async () => {
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await stop();
-    await browser?.close();
-  });
+  afterAll(stop);
 
   it('shows everything stale with its buttons off while down, then announces the restart and counts afresh', async () => {
     const left = budget();
+    const { browser } = suite;
     const { page } = browser;
     const first = await start(0);
     const port = Number(new URL(first.base).port);

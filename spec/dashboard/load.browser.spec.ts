@@ -2,8 +2,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { ErrorInjector } from '../../lib/injector';
 import { createInjectionServer, dashboardHandler, ShardGroup, type InjectionServer } from '../../lib/server';
 import { ShardWorker } from '../fixtures/workers/shard-worker';
-import { openBrowser, type Browser } from '../helpers/chromium';
-import { BROWSER_SETUP_TIMEOUT, budget, openDashboard } from '../helpers/dashboard-stand';
+import { budget, openDashboard, suiteBrowser } from '../helpers/dashboard-stand';
 
 // The dashboard under a steady ~500 hits/s (two looping worker shards), in the npm-shipped Chromium: how busy
 // its main thread is (Chrome's own task time, and the Long Tasks API) and how long a click takes to be answered
@@ -115,7 +114,7 @@ async function watchPhase(page: Page, cdp: CDPSession, phase: string, left: () =
 }
 
 describe('dashboard in Chromium under ~500 hits/s', () => {
-  let browser: Browser;
+  const suite = suiteBrowser();
   let server: InjectionServer;
   let group: ShardGroup;
   const workers: ShardWorker[] = [];
@@ -129,11 +128,9 @@ describe('dashboard in Chromium under ~500 hits/s', () => {
       await group.addWorker(w.worker);
     }
     server = await createInjectionServer({ shards: group, host: '127.0.0.1', port: 0, ui: dashboardHandler });
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
+  });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     await Promise.all(workers.map((w) => w.stop()));
     await group?.close();
@@ -142,6 +139,7 @@ describe('dashboard in Chromium under ~500 hits/s', () => {
 
   it('measures the page idle, then at about 500 hits/s (figures printed, not asserted)', async () => {
     const left = budget();
+    const { browser } = suite;
     const { page } = browser;
     const base = server.url.replace(/\/+$/, '');
     await page.addInitScript({ content: MEASURE });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleDashboardRequest } from '../../lib/server/dashboard';
-import { openBrowser, type Browser } from '../helpers/chromium';
-import { BROWSER_SETUP_TIMEOUT, budget, openDashboard } from '../helpers/dashboard-stand';
+import { budget, openDashboard, suiteBrowser } from '../helpers/dashboard-stand';
 import { startResumableStandIn, type ResumableStandIn } from '../helpers/resumable-stand-in';
 
 // The dashboard against a stand-in written from docs/protocol.md, for what a faultline server does not produce
@@ -29,23 +28,21 @@ const control = (op: string, injection: string, options?: Record<string, unknown
   `event: control\ndata: ${JSON.stringify({ op, injection, ...(options ? { options } : {}), shard: null, ts: Date.now() })}\n\n`;
 
 describe('dashboard in Chromium, notices a faultline server sends rarely', () => {
-  let browser: Browser;
+  const suite = suiteBrowser();
   let standIn: ResumableStandIn;
   const enabled = new Set<string>();
 
   beforeAll(async () => {
     standIn = await startResumableStandIn({ history: 2, retry: 50, otherRoutes: restOf(enabled) });
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
+  });
 
   afterAll(async () => {
-    await browser?.close();
     await standIn?.close();
   });
 
   it('drops an injection from the Enabled card on its exhausted notice, and says why', async () => {
     const left = budget();
-    const { page } = browser;
+    const { page, errors } = suite.browser;
     await openDashboard(page, standIn.url, left);
     standIn.write(control('enabled', 'ui_once', { oneShot: true }));
     const item = page.locator('#enabled-list li[data-injection="ui_once"]');
@@ -55,12 +52,12 @@ describe('dashboard in Chromium, notices a faultline server sends rarely', () =>
     standIn.write(control('exhausted', 'ui_once'));
     await item.waitFor({ state: 'detached', timeout: left() });
     expect(await page.textContent('#enable-result')).toBe('ui_once is spent: its one-shot or count ran out on every shard');
-    expect(browser.errors).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('announces hits missed while disconnected (a history gap) and starts its counters again', async () => {
     const left = budget();
-    const { page } = browser;
+    const { page } = suite.browser;
     await openDashboard(page, standIn.url, left);
     for (let i = 0; i < 3; i++) standIn.emit('ui_hist', i % 2);
     await page.waitForSelector('#stat-total:text-is("3")', { timeout: left() });

@@ -21,6 +21,23 @@ export function budget(ms = TEST_BUDGET): () => number {
   return () => Math.max(1, end - Date.now());
 }
 
+/** One packaged Chromium for a describe: opened in its beforeAll, closed in its afterAll. */
+export function suiteBrowser(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await openBrowser();
+  }, BROWSER_SETUP_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (browser === undefined) throw new Error('suiteBrowser: the browser is used before its beforeAll ran');
+      return browser;
+    },
+  };
+}
+
 /** Opens the dashboard of the server at `base` and waits until its stream is open and its first state read done. */
 export async function openDashboard(page: Page, base: string, left: () => number, query = ''): Promise<void> {
   await page.goto(base + DASHBOARD_PATH + query, { timeout: left() });
@@ -32,14 +49,19 @@ export async function openDashboard(page: Page, base: string, left: () => number
 export interface Stand {
   injector: ErrorInjector;
   group: ShardGroup;
-  browser: Browser;
+  readonly browser: Browser;
   /** The server's URL without a trailing slash. */
   base: string;
 }
 
 /** Registers the describe's set-up and tear-down; the stand's fields are there from its beforeAll on. */
 export function dashboardStand(token?: string): Stand {
-  const stand = {} as Stand;
+  const suite = suiteBrowser();
+  const stand = {
+    get browser(): Browser {
+      return suite.browser;
+    },
+  } as Stand;
   let server: { url: string; close(): Promise<void> } | undefined;
   beforeAll(async () => {
     stand.injector = new ErrorInjector();
@@ -47,10 +69,8 @@ export function dashboardStand(token?: string): Stand {
     const auth = token === undefined ? {} : { token };
     server = await createInjectionServer({ shards: stand.group, host: '127.0.0.1', port: 0, ui: dashboardHandler, ...auth });
     stand.base = server.url.replace(/\/+$/, '');
-    stand.browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
+  });
   afterAll(async () => {
-    await stand.browser?.close();
     await server?.close();
     await stand.group?.close();
   });

@@ -376,6 +376,15 @@ function schedule() {
 
 let tableDrawnAt = 0;
 
+/** @type {readonly [Exclude<keyof typeof dirty, 'hits'>, () => void][]} what a frame redraws when marked, besides the table */
+const PARTS = [
+  ['counters', drawCounters],
+  ['enabled', drawEnabled],
+  ['parked', drawParked],
+  ['names', drawNames],
+  ['form', drawFormHints],
+];
+
 /** @param {number} now the frame's time */
 function frame(now) {
   frameRequested = false;
@@ -390,25 +399,10 @@ function frame(now) {
   } else if (dirty.hits) {
     schedule();
   }
-  if (dirty.counters) {
-    dirty.counters = false;
-    drawCounters();
-  }
-  if (dirty.enabled) {
-    dirty.enabled = false;
-    drawEnabled();
-  }
-  if (dirty.parked) {
-    dirty.parked = false;
-    drawParked();
-  }
-  if (dirty.names) {
-    dirty.names = false;
-    drawNames();
-  }
-  if (dirty.form) {
-    dirty.form = false;
-    drawFormHints();
+  for (const [part, draw] of PARTS) {
+    if (!dirty[part]) continue;
+    dirty[part] = false;
+    draw();
   }
   timeline.draw(Date.now());
 }
