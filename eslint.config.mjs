@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { browserGlobals, nodeGlobals } from './scripts/eslint-globals.mjs';
+import { browserGlobals, browserOnlyNames, nodeGlobals } from './scripts/eslint-globals.mjs';
 
 const BROWSER_FILES = 'lib/server/dashboard/browser/**';
 
@@ -11,6 +11,11 @@ export default tseslint.config(
   {
     ignores: [BROWSER_FILES],
     languageOptions: { globals: nodeGlobals },
+    rules: {
+      // TypeScript has no DOM here (tsconfig.json), but @types/node declares an EventSource global; none of these
+      // belongs in Node code (the dashboard's page code is where they live).
+      'no-restricted-globals': ['error', ...browserOnlyNames.map((name) => ({ name, message: `${name} is the browser's; Node code must not use it` }))],
+    },
   },
   {
     // The dashboard's page code: ES modules for the browser, with the browser's globals and none of Node's.

@@ -14,3 +14,5 @@ const browser = [
 const readonly = (names) => Object.fromEntries(names.map((n) => [n, 'readonly']));
 export const nodeGlobals = readonly([...shared, ...node]);
 export const browserGlobals = readonly([...shared, ...browser]);
+/** The browser's own globals, which Node code must not use. */
+export const browserOnlyNames = browser;
