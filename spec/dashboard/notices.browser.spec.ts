@@ -76,4 +76,14 @@ describe('dashboard in Chromium, notices a faultline server sends rarely', () =>
     await page.click('#gap-dismiss');
     expect(await page.isVisible('#gap-banner')).toBe(false);
   });
+
+  it('marks a shard whose worker exited (a shard-down notice)', async () => {
+    const left = budget();
+    const { page } = suite.browser;
+    await openDashboard(page, standIn.url, left);
+    standIn.emit('ui_down', 1);
+    await page.waitForSelector('#by-shard .bar[data-shard="1"]', { timeout: left() });
+    standIn.write('event: shard-down\ndata: {"shard":1}\n\n');
+    await page.waitForSelector('#by-shard .bar.down[data-shard="1"] .label:text-is("shard 1 (down)")', { timeout: left() });
+  });
 });

@@ -119,6 +119,8 @@ td.time { font-family: var(--mono); font-size: 12px; color: var(--muted); white-
 .bar .track { height: 8px; background: var(--faint); border-radius: 4px; overflow: hidden; border: 1px solid var(--border); }
 .bar .fill { height: 100%; background: var(--accent); border-radius: 4px; transition: width .2s ease; }
 .bar .count { text-align: right; font-variant-numeric: tabular-nums; }
+.bar.down .label { color: var(--danger); }
+.bar.down .fill { background: var(--muted); }
 .tools { display: flex; gap: 8px; align-items: center; font-size: 12px; color: var(--muted); }
 .table-wrap { max-height: 62vh; overflow: auto; }
 #hits thead th { position: sticky; top: 0; background: var(--panel); }

@@ -54,6 +54,8 @@ const model = {
   byShard: new Map(),
   /** @type {Set<number>} */
   shards: new Set(),
+  /** @type {Set<number>} shards whose worker exited (the stream's shard-down notice) */
+  downShards: new Set(),
   /** Shards the server has, once known (a state read or a hit). */
   shardCount: 0,
   /** @type {Set<string>} */
@@ -80,7 +82,7 @@ const table = new HitTable(
   TABLE_ROWS,
 );
 const timeline = new HitTimeline(/** @type {HTMLCanvasElement} */ (byId('timeline')), byId('timeline-legend'), TIMELINE_SECONDS);
-/** @type {Map<number, { row: HTMLElement, fill: HTMLElement, count: HTMLElement }>} */
+/** @type {Map<number, { row: HTMLElement, label: HTMLElement, fill: HTMLElement, count: HTMLElement }>} */
 const shardBars = new Map();
 /** @type {Map<string, { row: HTMLTableRowElement, type: HTMLElement, last: HTMLElement, count: HTMLElement }>} */
 const nameRows = new Map();
@@ -128,7 +130,15 @@ const stream = openStream(eventsUrl, () => token, {
   control: onControl,
   handler: onHandler,
   gap: onGap,
-  shardDown: () => undefined,
+  shardDown: (shard) => {
+    model.downShards.add(shard);
+    if (!model.shards.has(shard)) {
+      model.shards.add(shard);
+      drawShardOptions();
+    }
+    dirty.counters = true;
+    schedule();
+  },
   state: setConnection,
   closedForGood: () => {
     // Learn why (a 401 shows the token bar); the stream retries by itself otherwise.
@@ -289,8 +299,10 @@ function onGap(notice) {
   byId('gap-banner').setAttribute('data-reason', notice.reason);
   byId('gap-banner').hidden = false;
   if (notice.reason === 'restart') {
-    // Whatever was parked went with the old server; the state read at this connection's open has the new one.
+    // Whatever was parked went with the old server, and so did its shards' state; the state read at this
+    // connection's open has the new one.
     model.parked.clear();
+    model.downShards.clear();
     dirty.parked = true;
   }
   resetCounters(notice.reason === 'restart' ? 'server restart' : 'missed hits');
@@ -319,6 +331,8 @@ function onHit(hit) {
   const now = Date.now();
   model.total++;
   model.recent.push(now);
+  // A hidden tab draws no frame: the rate's window is trimmed here too, so it stays bounded meanwhile.
+  if (model.recent.length % 4096 === 0) trimRecent(now);
   let n = model.byName.get(hit.injection);
   if (!n) model.byName.set(hit.injection, (n = { count: 0, type: hit.type, last: 0, byShard: new Map() }));
   n.count++;
@@ -413,9 +427,15 @@ setInterval(() => {
   schedule();
 }, 1000);
 
+/** @param {number} now */
+function trimRecent(now) {
+  const from = model.recent.findIndex((t) => t >= now - RATE_WINDOW_MS);
+  model.recent.splice(0, from === -1 ? model.recent.length : from);
+}
+
 function drawCounters() {
   const now = Date.now();
-  while (model.recent.length && model.recent[0] < now - RATE_WINDOW_MS) model.recent.shift();
+  trimRecent(now);
   setText(byId('stat-total'), model.total.toLocaleString());
   setText(byId('stat-since'), `since ${clock(model.countingSince).slice(0, 8)} (${model.countingReason})`);
   setText(byId('stat-rate'), (model.recent.length / (RATE_WINDOW_MS / 1000)).toFixed(1));
@@ -479,6 +499,10 @@ function drawShardBars() {
     const c = model.byShard.get(shard) || 0;
     // Only what changed is written: an unchanged write still costs a style pass or a layout, every frame.
     bar.row.classList.toggle('selected', model.shardFilter === String(shard));
+    if (model.downShards.has(shard) !== bar.row.classList.contains('down')) {
+      bar.row.classList.toggle('down');
+      setText(bar.label, model.downShards.has(shard) ? `shard ${shard} (down)` : `shard ${shard}`);
+    }
     const width = (max ? Math.max(2, Math.round((c / max) * 100)) : 0) + '%';
     if (bar.fill.style.width !== width) bar.fill.style.width = width;
     setText(bar.count, c.toLocaleString());
@@ -493,7 +517,7 @@ function addShardBar(shard) {
   const row = el('div', 'bar');
   row.setAttribute('data-shard', String(shard));
   row.title = `Show only shard ${shard}`;
-  row.appendChild(el('span', '', `shard ${shard}`));
+  const label = row.appendChild(el('span', 'label', `shard ${shard}`));
   const track = row.appendChild(el('div', 'track'));
   const fill = track.appendChild(el('div', 'fill'));
   const count = row.appendChild(el('span', 'count'));
@@ -508,7 +532,7 @@ function addShardBar(shard) {
     }
   }
   byId('by-shard').insertBefore(row, next);
-  const bar = { row, fill, count };
+  const bar = { row, label, fill, count };
   shardBars.set(shard, bar);
   return bar;
 }
