@@ -303,7 +303,10 @@ function onGap(notice) {
     // connection's open has the new one.
     model.parked.clear();
     model.downShards.clear();
+    model.shardCount = 0;
     dirty.parked = true;
+    // Once more, now that the restart is known: the new server may have another number of shards.
+    void readState();
   }
   resetCounters(notice.reason === 'restart' ? 'server restart' : 'missed hits');
 }
