@@ -30,6 +30,7 @@ const EVERY_ROUTE: readonly [string, string][] = [
   ['POST', `${API}/disconnect/127.0.0.1`],
   ['GET', `${API}/ui/`],
   ['GET', `${API}/ui`],
+  ['GET', `${API}/ui/dashboard.js`],
   ['GET', '/'],
   ['PUT', `${API}/injection/x`],
 ];
