@@ -60,6 +60,17 @@ export interface ExhaustedEvent {
   readonly ts: number;
 }
 
+/**
+ * Handlers of one injection parked in `waitForMessage` on one shard: a row of `GET /parked` (faultline's own),
+ * what a consumer that connects after they parked (and so missed their `waiting` notices) reads instead.
+ */
+export interface ParkedHandlers {
+  readonly injection: string;
+  readonly shard: number;
+  /** How many handlers wait there now (at least 1). */
+  readonly waiters: number;
+}
+
 export function isInjectionType(value: unknown): value is InjectionType {
   return value === 'sleep' || value === 'handler' || value === 'exception' || value === 'lambda';
 }

@@ -214,6 +214,16 @@ export class ErrorInjector implements HandlerHost {
     return Object.fromEntries(counts);
   }
 
+  /**
+   * Handlers parked in `waitForMessage` now on this shard, by name; names with none are left out. A one-shot
+   * handler that fired and waits is here though no longer enabled: it still takes a message.
+   */
+  parkedHandlerCounts(): Record<string, number> {
+    const counts: [string, number][] = [];
+    for (const e of this.entries.values()) if (e.waiters.size > 0) counts.push([e.name, e.waiters.size]);
+    return Object.fromEntries(counts);
+  }
+
   /** True when `name` is enabled and can still fire. Never throws (any value that is not an enabled name is false). */
   isEnabled(name: string): boolean {
     const e = this.entries.get(name);

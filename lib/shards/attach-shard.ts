@@ -160,6 +160,8 @@ class WorkerShard {
         return inj.enabledInjections();
       case 'lifetimes':
         return inj.lifetimeHitCounts();
+      case 'parked':
+        return inj.parkedHandlerCounts();
       case 'detach':
         this.forwardNothing();
         return undefined;

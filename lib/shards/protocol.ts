@@ -34,6 +34,7 @@ export type ControlOp =
   | { readonly op: 'state'; readonly name: string }
   | { readonly op: 'enabled' }
   | { readonly op: 'lifetimes' }
+  | { readonly op: 'parked' }
   /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */
   | { readonly op: 'detach' };
 

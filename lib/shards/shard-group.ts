@@ -17,6 +17,7 @@ import type {
   ControlOp,
   EventsOptions,
   GroupItem,
+  ParkedHandlers,
   ShardGroupOptions,
   ShardInfo,
 } from './types';
@@ -179,6 +180,23 @@ export class ShardGroup {
       for (const [name, n] of Object.entries((value as Record<string, number> | undefined) ?? {})) sums.set(name, (sums.get(name) ?? 0) + n);
     });
     return Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * Handlers parked in `waitForMessage` now, one row per name and live shard that has any, sorted by name then
+   * shard (faultline's own): what a page or tool that connects late needs to offer their release.
+   */
+  async parkedOnAll(): Promise<ParkedHandlers[]> {
+    this.assertOpen('parkedOnAll');
+    const rows: ParkedHandlers[] = [];
+    const add = (shard: number, counts: unknown): void => {
+      for (const [injection, waiters] of Object.entries((counts as Record<string, number> | undefined) ?? {})) {
+        rows.push({ injection, shard, waiters });
+      }
+    };
+    add(0, this.injector.parkedHandlerCounts());
+    await this.members.ask({ op: 'parked' }, add);
+    return rows.sort((a, b) => (a.injection < b.injection ? -1 : a.injection > b.injection ? 1 : a.shard - b.shard));
   }
 
   // ---- events ---------------------------------------------------------------------------------------------

@@ -40,6 +40,28 @@ describe('dashboard live state in Chromium', () => {
     expect(stand.browser.errors).toEqual([]);
   });
 
+  it('shows a handler that parked before the page opened (read from GET /parked) and releases it', async () => {
+    const left = budget();
+    const { page } = stand.browser;
+    await withRest(stand.base, (api) => api.enable('ui_early', { oneShot: true }));
+    const released = stand.injector.injectHandler('ui_early', (h) => h.waitForMessage({ timeout: left() }));
+    await withRest(stand.base, async (api) => expect(await api.parked()).toEqual([{ injection: 'ui_early', shard: 0, waiters: 1 }]));
+
+    await openDashboard(page, stand.base, left);
+    const parked = page.locator('#parked-list li[data-injection="ui_early"]');
+    await parked.waitFor({ timeout: left() });
+    expect(await parked.locator('.chip').allTextContents()).toEqual([
+      '1 handler waiting',
+      'shard 0',
+      expect.stringMatching(/^since before \d\d:\d\d:\d\d$/),
+      'no longer enabled',
+    ]);
+    await parked.locator('button[data-action="message"]').click({ timeout: left() });
+    await released;
+    await parked.waitFor({ state: 'detached', timeout: left() });
+    expect(stand.browser.errors).toEqual([]);
+  });
+
   it('follows control notices into the Enabled card without a single request of its own', async () => {
     const left = budget();
     const { page } = stand.browser;

@@ -341,6 +341,7 @@ describe('oneShot', () => {
     expect(injector.enabledInjections()).toEqual([]);
     // ...though it still counts as ScyllaDB's enter_count does, until its function returns...
     expect(injector.get('x')).toMatchObject({ enabled: false, oneShot: true, parameters: { p: '1' }, hits: 1, waiters: 1 });
+    expect(injector.parkedHandlerCounts()).toEqual({ x: 1 });
     // ...and a second reach does not fire...
     const second = jest.fn();
     expect(injector.injectHandler('x', second)).toBeUndefined();
@@ -351,6 +352,7 @@ describe('oneShot', () => {
 
     expect(hits).toEqual([hit('x', 'handler', { p: '1' })]);
     expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 1, waiters: 0 });
+    expect(injector.parkedHandlerCounts()).toEqual({});
   });
 
   test('disabling a running one-shot handler releases it', async () => {

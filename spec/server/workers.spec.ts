@@ -70,6 +70,33 @@ describe('the server in front of worker shards', () => {
     expect(await w1.probe()).toMatchObject({ shard: 1, enabled: [] });
   });
 
+  test('GET /parked lists the handlers waiting on every shard, a fired one-shot too; [] once the message released them', async () => {
+    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
+    const phases = track(await SseClient.open(`${url}${API}/events?handler=1`));
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([]);
+    expect((await call(url, 'POST', `${API}/injection/once`, { query: '?one_shot=true' })).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h`)).status).toBe(200);
+    const parked = [
+      injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 20_000 })),
+      w2.hit('h', 'handler', 2),
+      w1.hit('once', 'handler'),
+    ];
+    for (let i = 0; i < 4; i++) await phases.next((m) => m.event === 'handler' && data(m).phase === 'waiting', `handler ${i} to park`);
+    // The one-shot fired on shard 1: no longer enabled there, and still listed, since it still takes a message.
+    expect((await call(url, 'GET', `${API}/injection/once`)).json).toMatchObject([{ enabled: true }, { enabled: false }, { enabled: true }]);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([
+      { injection: 'h', shard: 0, waiters: 1 },
+      { injection: 'h', shard: 2, waiters: 2 },
+      { injection: 'once', shard: 1, waiters: 1 },
+    ]);
+    expect((await call(url, 'POST', `${API}/parked`)).status).toBe(405);
+    expect((await call(url, 'GET', `${API}/parked`, { query: '?x=1' })).status).toBe(400);
+    expect((await call(url, 'POST', `${API}/injection/once/message`)).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    await Promise.all(parked);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([]);
+  });
+
   test('events from every shard arrive on one stream; ?shard= picks one; ids increase across shards', async () => {
     const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
     const all = track(await SseClient.open(`${url}${API}/events`));

@@ -14,6 +14,7 @@ import { apiBaseOf, readWire } from './wire.js';
 /** @typedef {import('./stream.js').HandlerNotice} HandlerNotice */
 /** @typedef {import('./stream.js').GapNotice} GapNotice */
 /** @typedef {import('./stream.js').StreamState} StreamState */
+/** @typedef {{ waiting: number, since: number, before: boolean }} ParkedAt since: when the first parked; before: it parked before this time, which is when the page read it */
 
 /**
  * An enabled injection as the page knows it.
@@ -68,7 +69,9 @@ const model = {
   shardFilter: '',
   /** @type {Map<string, Enabled>} */
   enabled: new Map(),
-  /** @type {Map<string, Map<number, { waiting: number, since: number }>>} parked handlers: name -> shard -> */
+  /**
+   * @type {Map<string, Map<number, ParkedAt>>} parked handlers: name -> shard -> how many, since when
+   */
   parked: new Map(),
 };
 
@@ -168,12 +171,18 @@ function setConnection(state, detail) {
 let reading = 0;
 /** Names a notice changed while a state read was under way: the notice is newer than the read. */
 const changedDuringRead = new Set();
+/** Names a handler notice changed while a state read was under way. */
+const parkedDuringRead = new Set();
+let readInFlight = false;
 let clearedDuringRead = false;
 
 async function readState() {
   const read = ++reading;
   changedDuringRead.clear();
+  parkedDuringRead.clear();
   clearedDuringRead = false;
+  readInFlight = true;
+  const startedAt = Date.now();
   try {
     const names = stringArray(await api.request('GET', '/injection')).sort();
     // With nothing enabled, the state of any name still tells how many shards there are.
@@ -185,6 +194,9 @@ async function readState() {
       })),
     );
     const lifetime = await api.request('GET', '/lifetime_enters').catch(() => null);
+    // Handlers that parked before this connection sent their `waiting` notice to nobody; a server without
+    // the route (404) leaves the notices as the only source.
+    const parked = await api.request('GET', '/parked').catch(() => null);
     if (read !== reading) return;
     if (states.length) setShardCount(states[0].shards.length);
     if (!clearedDuringRead) {
@@ -204,6 +216,7 @@ async function readState() {
         });
       }
     }
+    if (Array.isArray(parked)) readParked(parked, startedAt);
     for (const name of names) model.names.add(name);
     if (lifetime && typeof lifetime === 'object') for (const name of Object.keys(lifetime)) model.names.add(name);
     dirty.enabled = dirty.names = true;
@@ -212,6 +225,8 @@ async function readState() {
     document.body.setAttribute('data-state-read', String(read));
   } catch {
     // Shown by the connection state; the next connection reads again.
+  } finally {
+    if (read === reading) readInFlight = false;
   }
 }
 
@@ -271,14 +286,36 @@ function onControl(notice) {
   schedule();
 }
 
+/**
+ * Replaces what is known of parked handlers with the server's answer, except for names a handler notice changed
+ * while it was read (the notice is newer).
+ * @param {unknown[]} rows `GET /parked`: `{ injection, shard, waiters }`
+ * @param {number} readAt when the read started: they parked before it
+ */
+function readParked(rows, readAt) {
+  /** @type {Map<string, Map<number, ParkedAt>>} */
+  const read = new Map();
+  for (const row of rows) {
+    const { injection, shard, waiters } = /** @type {{ injection?: unknown, shard?: unknown, waiters?: unknown }} */ (row ?? {});
+    if (typeof injection !== 'string' || typeof shard !== 'number' || typeof waiters !== 'number' || waiters < 1) continue;
+    let shards = read.get(injection);
+    if (!shards) read.set(injection, (shards = new Map()));
+    shards.set(shard, { waiting: waiters, since: readAt, before: true });
+  }
+  for (const name of [...model.parked.keys()]) if (!parkedDuringRead.has(name) && !read.has(name)) model.parked.delete(name);
+  for (const [name, shards] of read) if (!parkedDuringRead.has(name)) model.parked.set(name, shards);
+  dirty.parked = true;
+}
+
 /** @param {HandlerNotice} notice */
 function onHandler(notice) {
+  if (readInFlight) parkedDuringRead.add(notice.injection);
   let shards = model.parked.get(notice.injection);
   if (notice.phase === 'waiting') {
     if (!shards) model.parked.set(notice.injection, (shards = new Map()));
     const at = shards.get(notice.shard);
     if (at) at.waiting++;
-    else shards.set(notice.shard, { waiting: 1, since: notice.ts });
+    else shards.set(notice.shard, { waiting: 1, since: notice.ts, before: false });
   } else if (shards) {
     const at = shards.get(notice.shard);
     if (at && --at.waiting <= 0) shards.delete(notice.shard);
@@ -656,21 +693,22 @@ function drawParked() {
   const list = byId('parked-list');
   const frag = document.createDocumentFragment();
   for (const name of [...model.parked.keys()].sort()) {
-    const shards = /** @type {Map<number, { waiting: number, since: number }>} */ (model.parked.get(name));
+    const shards = /** @type {Map<number, ParkedAt>} */ (model.parked.get(name));
     const li = el('li');
     li.setAttribute('data-injection', name);
     li.appendChild(el('div', 'name', name));
     const meta = el('div', 'meta');
     let waiting = 0;
     let since = Infinity;
+    let before = false;
     const on = [...shards.keys()].sort((a, b) => a - b);
     for (const s of shards.values()) {
       waiting += s.waiting;
-      since = Math.min(since, s.since);
+      if (s.since < since) [since, before] = [s.since, s.before];
     }
     meta.appendChild(el('span', 'chip strong', `${plural(waiting, 'handler')} waiting`));
     meta.appendChild(el('span', 'chip', `${on.length === 1 ? 'shard' : 'shards'} ${on.join(', ')}`));
-    meta.appendChild(el('span', 'chip', `since ${clock(since).slice(0, 8)}`));
+    meta.appendChild(el('span', 'chip', `since ${before ? 'before ' : ''}${clock(since).slice(0, 8)}`));
     if (!model.enabled.has(name)) meta.appendChild(el('span', 'chip', 'no longer enabled'));
     li.appendChild(meta);
     const buttons = el('div', 'buttons');
