@@ -48,6 +48,33 @@ export interface HandlerEvent {
   readonly phase: HandlerPhase;
   readonly shard: number;
   readonly ts: number;
+  /** The injection scope of the enablement whose handler this is; absent when unscoped. */
+  readonly scope?: string;
+}
+
+/**
+ * An enablement's end on one shard: its one-shot was taken or its `count` spent (for a handler, once its last
+ * handler returned). A disable or a new enable is not one. A ShardGroup turns these into one 'exhausted' control
+ * notice once every live shard reported one; they are never streamed as they are.
+ */
+export interface ExhaustedEvent {
+  readonly injection: string;
+  readonly phase: 'exhausted';
+  readonly shard: number;
+  readonly ts: number;
+  /** The injection scope of the enablement that ran out; absent when unscoped. */
+  readonly scope?: string;
+}
+
+/**
+ * Handlers of one injection parked in `waitForMessage` on one shard: a row of `GET /parked` (faultline's own),
+ * what a consumer that connects after they parked (and so missed their `waiting` notices) reads instead.
+ */
+export interface ParkedHandlers {
+  readonly injection: string;
+  readonly shard: number;
+  /** How many handlers wait there now (at least 1). */
+  readonly waiters: number;
 }
 
 export function isInjectionType(value: unknown): value is InjectionType {
@@ -397,7 +424,10 @@ export function formatSseMessage(data: string, id?: string, event?: string): str
   return flatten(out + 'data: ' + data + '\n\n');
 }
 
-/** What a control notice says happened ('exhausted': a one-shot or count finished on every shard; not sent yet). */
+/**
+ * What a control notice says happened. 'exhausted': the injection's one-shot or `count` finished on every live
+ * shard (sent once per enablement, after the last shard's final hit; a disable never sends it).
+ */
 export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
 
 /** A control action every live shard applied: `event: control` on a faultline server's stream. Never from ScyllaDB. */
@@ -410,8 +440,8 @@ export interface ControlNotice {
   /** null: every shard (a broadcast). */
   readonly shard: number | null;
   /**
-   * 'disabled', 'messaged': the one scope it applied to; absent: every enablement of the name. ('enabled'
-   * carries its scope in `options`.)
+   * 'disabled', 'messaged': the one scope it applied to; absent: every enablement of the name. 'exhausted': the
+   * scope of the enablement that ran out; absent: the unscoped one. ('enabled' carries its scope in `options`.)
    */
   readonly scope?: string;
   /** Server epoch milliseconds. */

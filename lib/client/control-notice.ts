@@ -31,7 +31,7 @@ export function endsInjection(notice: ControlNotice, name: string): boolean {
 }
 
 /** The scope a notice is about: undefined for a change of the unscoped enablement, or of every enablement. */
-function noticeScope(notice: ControlNotice): string | undefined {
+export function noticeScope(notice: ControlNotice): string | undefined {
   return notice.scope ?? (typeof notice.options?.scope === 'string' ? notice.options.scope : undefined);
 }
 

@@ -45,4 +45,4 @@ export type { ReconnectPolicy } from './backoff';
 export type { NamedNode, NodeAddress } from './node-url';
 export type * from './types';
 export { FaultlineError } from '../errors';
-export type { HandlerEvent, InjectionEvent, InjectionType } from '../event';
+export type { HandlerEvent, InjectionEvent, InjectionType, ParkedHandlers } from '../event';

@@ -5,6 +5,7 @@ import { readBounded, type ResponseBody } from './event-stream-request';
 import { apiBase, encodeInjectionName } from './node-url';
 import type { AppliedChange } from './types';
 import { POSITION_HEADER } from '../wire';
+import type { ParkedHandlers } from '../event';
 
 export interface InjectionApiOptions {
   /** Sent as `Authorization: Bearer <token>`. */
@@ -128,6 +129,16 @@ export class InjectionApi {
     return value as Record<string, number>;
   }
 
+  /**
+   * Handlers waiting for a message now, one row per injection and shard (faultline only; a ScyllaDB node
+   * answers 404): a parked one-shot handler is here though its injection is no longer enabled.
+   */
+  async parked(): Promise<ParkedHandlers[]> {
+    const value = await this.send('GET', '/parked');
+    if (!Array.isArray(value) || !value.every(isParkedRow)) throw this.unexpected('GET', '/parked', value, 'an array of parked handlers');
+    return value;
+  }
+
   private async count(path: string): Promise<number> {
     const value = await this.send('GET', path);
     if (typeof value !== 'number') throw this.unexpected('GET', path, value, 'a number');
@@ -247,4 +258,10 @@ function scopeQuery(options: ScopeOption): Record<string, string> | undefined {
     throw new ClientArgumentError(`scope must be a string, not ${String(options.scope as unknown)}`);
   }
   return { scope: options.scope };
+}
+
+function isParkedRow(row: unknown): row is ParkedHandlers {
+  if (typeof row !== 'object' || row === null) return false;
+  const { injection, shard, waiters } = row as Record<string, unknown>;
+  return typeof injection === 'string' && Number.isInteger(shard) && Number.isInteger(waiters);
 }

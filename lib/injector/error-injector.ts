@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import type { EnableOptions } from '../enable-options';
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import type { ExhaustedEvent, HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
@@ -94,6 +94,11 @@ export class ErrorInjector implements HandlerHost {
   readonly hits$: Observable<InjectionEvent>;
   /** A handler starting to wait for a message and being released; never mixed into `hits$`. */
   readonly handlerEvents$: Observable<HandlerEvent>;
+  /**
+   * An enablement that ran out on this shard: a one-shot taken or a `count` spent, after that hit's event (a
+   * one-shot handler only once its function returned). Never for a disable or a re-enable.
+   */
+  readonly exhaustions$: Observable<ExhaustedEvent>;
 
   private shardId: number;
   private logger: InjectionLogger | undefined;
@@ -113,6 +118,7 @@ export class ErrorInjector implements HandlerHost {
   private readonly pastHits = new Map<string, number>();
   private readonly hitSubject = new Subject<InjectionEvent>();
   private readonly handlerSubject = new Subject<HandlerEvent>();
+  private readonly exhaustionSubject = new Subject<ExhaustedEvent>();
 
   constructor(options: ErrorInjectorOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -142,6 +148,7 @@ export class ErrorInjector implements HandlerHost {
     );
     this.hits$ = this.hitSubject.asObservable();
     this.handlerEvents$ = this.handlerSubject.asObservable();
+    this.exhaustions$ = this.exhaustionSubject.asObservable();
   }
 
   get shard(): number {
@@ -234,10 +241,16 @@ export class ErrorInjector implements HandlerHost {
    * `lifetimeHits`): what tells that a one-shot already fired though it is no longer enabled.
    */
   lifetimeHitCounts(): Record<string, number> {
-    const counts = new Map(this.pastHits);
-    for (const e of this.allEntries()) counts.set(e.name, (counts.get(e.name) ?? 0) + e.fired);
-    // fromEntries defines own properties: a name such as "__proto__" stays a name.
-    return Object.fromEntries(counts);
+    return this.countByName(new Map(this.pastHits), (e) => e.fired);
+  }
+
+  /**
+   * Handlers parked in `waitForMessage` now on this shard, by name (summed over the name's scopes); names with
+   * none are left out. A one-shot handler that fired and waits is here though no longer enabled: it still takes a
+   * message.
+   */
+  parkedHandlerCounts(): Record<string, number> {
+    return this.countByName(new Map(), (e) => (e.waiters.size > 0 ? e.waiters.size : undefined));
   }
 
   /**
@@ -388,7 +401,10 @@ export class ErrorInjector implements HandlerHost {
     e.running++;
     const done = (): void => {
       e.running--;
-      if (e.exhausted && e.running === 0 && this.current(name, e.scope) === e) this.release(name, e.scope);
+      if (e.exhausted && e.running === 0 && this.current(name, e.scope) === e) {
+        this.release(name, e.scope);
+        this.reportExhausted(e);
+      }
     };
     let result: Promise<void> | void;
     try {
@@ -430,6 +446,16 @@ export class ErrorInjector implements HandlerHost {
     if (byScope !== undefined) yield* byScope.values();
   }
 
+  /** `counts` plus `count(e)` of every entry, by name; an entry whose count is undefined is left out. */
+  private countByName(counts: Map<string, number>, count: (e: Entry) => number | undefined): Record<string, number> {
+    for (const e of this.allEntries()) {
+      const n = count(e);
+      if (n !== undefined) counts.set(e.name, (counts.get(e.name) ?? 0) + n);
+    }
+    // fromEntries defines own properties: a name such as "__proto__" stays a name.
+    return Object.fromEntries(counts);
+  }
+
   private *allEntries(): Generator<Entry> {
     yield* this.entries.values();
     for (const byScope of this.scoped.values()) yield* byScope.values();
@@ -442,7 +468,7 @@ export class ErrorInjector implements HandlerHost {
       this.log(line, e, 'handler');
     }
     if (this.handlerSubject.observed) {
-      this.handlerSubject.next({ injection: e.name, phase, shard: this.shardId, ts: Date.now() });
+      this.handlerSubject.next(withScope({ injection: e.name, phase, shard: this.shardId, ts: Date.now() }, e.scope));
     }
   }
 
@@ -453,21 +479,30 @@ export class ErrorInjector implements HandlerHost {
     if (e.reached <= e.skip) return false;
     if (e.random !== undefined && !(e.random() < (e.probability as number))) return false;
     e.fired++;
+    let spent = false;
     if (e.oneShot || (e.count !== undefined && e.fired >= e.count)) {
       // Spent. A handler (this one, or one still running) keeps the entry until it returns, so messages
       // still reach it; otherwise it goes now.
       if (isHandler || e.running > 0) e.exhausted = true;
-      else this.release(e.name, e.scope);
+      else {
+        this.release(e.name, e.scope);
+        spent = true;
+      }
     }
     if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type));
+    // After the hit's event: whoever watches both sees the last hit before the end it caused.
+    if (spent) this.reportExhausted(e);
     return true;
   }
 
+  private reportExhausted(e: Entry): void {
+    if (this.exhaustionSubject.observed) {
+      this.exhaustionSubject.next(withScope({ injection: e.name, phase: 'exhausted', shard: this.shardId, ts: Date.now() }, e.scope));
+    }
+  }
+
   private event(e: Entry, type: InjectionType): InjectionEvent {
-    const { name: injection, scope, parameters: params } = e;
-    return scope === undefined
-      ? { injection, type, shard: this.shardId, ts: Date.now(), params }
-      : { injection, type, shard: this.shardId, ts: Date.now(), params, scope };
+    return withScope({ injection: e.name, type, shard: this.shardId, ts: Date.now(), params: e.parameters }, e.scope);
   }
 
   /** A throwing logger must not turn an injection point into a crash of the app code that reached it. */
@@ -513,6 +548,11 @@ export class ErrorInjector implements HandlerHost {
     e.disabled = true;
     for (const w of [...e.waiters]) w.wake();
   }
+}
+
+/** `event` with the scope of the entry it is of; an unscoped entry's events have no `scope` field at all. */
+function withScope<T extends object>(event: T, scope: string | undefined): T & { scope?: string } {
+  return scope === undefined ? event : { ...event, scope };
 }
 
 /** The scope of a control call's options, checked; undefined for the unscoped enablement. */

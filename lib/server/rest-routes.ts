@@ -107,6 +107,12 @@ export async function lifetimeEnterCounts(res: ServerResponse, group: ShardGroup
   sendJson(res, await asHttp(group.lifetimeEntersAllOnAll()));
 }
 
+/** GET /parked: handlers waiting for a message now, per name and shard (faultline's own). */
+export async function parkedHandlers(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.parkedOnAll()));
+}
+
 /**
  * ScyllaDB answers an empty 200. A shard that did not acknowledge in time (a worker that died) is named in a
  * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive"; so is

@@ -39,17 +39,26 @@ export function acceptsHit(filter: EventsFilter, event: InjectionEvent): boolean
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has(event.type)) &&
     (filter.shards === undefined || filter.shards.has(event.shard)) &&
-    (filter.scopes === undefined || (event.scope !== undefined && filter.scopes.has(event.scope)))
+    inScopes(filter, event.scope)
   );
 }
 
-/** Handler phases belong to 'handler' points: a `types` filter without 'handler' excludes them. */
+/** No `scopes` filter, or an item of one of its scopes (an unscoped item is in none). */
+function inScopes(filter: EventsFilter, scope: string | undefined): boolean {
+  return filter.scopes === undefined || (scope !== undefined && filter.scopes.has(scope));
+}
+
+/**
+ * Handler phases belong to 'handler' points: a `types` filter without 'handler' excludes them. A `scopes` filter
+ * takes those of a handler of its scopes only, as it does hits.
+ */
 export function acceptsHandlerEvent(filter: EventsFilter, event: HandlerEvent): boolean {
   return (
     filter.handlerEvents &&
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has('handler')) &&
-    (filter.shards === undefined || filter.shards.has(event.shard))
+    (filter.shards === undefined || filter.shards.has(event.shard)) &&
+    inScopes(filter, event.scope)
   );
 }
 

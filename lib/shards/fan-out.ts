@@ -3,10 +3,11 @@ import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType }
 import type { ErrorInjector } from '../injector';
 import { formatWireId, parseWireId } from '../wire';
 import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
+import { ExhaustionTracker } from './exhaustion';
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { hitBytes } from './hit-bytes';
-import { hitName, hitParams, hitScope, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
+import { hitName, hitParams, hitScope, hitType, isPhaseCode, unpackPhase, type PackedItems, type ShardPhase } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
@@ -28,6 +29,8 @@ export interface FanOutShards {
  * must forward (its watch flags), from the history size and the readers it has.
  */
 export class FanOut {
+  /** Turns the shards' exhaustions into 'exhausted' control notices; the group tells it of enables and disables. */
+  readonly exhaustion: ExhaustionTracker;
   private readonly history: HitHistory;
   private readonly workerParameters = new ParametersInterner();
   private readonly allShardReaders = new Set<Reader>();
@@ -45,6 +48,7 @@ export class FanOut {
     historyBytes: number,
   ) {
     this.history = new HitHistory(historySize, historyBytes);
+    this.exhaustion = new ExhaustionTracker(injector, shards, (notice) => this.control(notice));
     this.updateWatch(0);
   }
 
@@ -85,11 +89,11 @@ export class FanOut {
     return { hits: this.historySize > 0 || this.readerCount(shard) > 0, handlers };
   }
 
-  /** A batch a worker shard forwarded: its hits are ingested and its handler phases delivered, in order. */
+  /** A batch a worker shard forwarded: its hits are ingested and its phases delivered, in order. */
   ingestItems(shard: number, items: PackedItems): void {
     if (this.closed) return;
     for (let i = 0; i < items.length; i++) {
-      if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
+      if (isPhaseCode(items, i)) this.deliverPhase(shard, unpackPhase(items, i, shard));
       else {
         const name = hitName(items, i);
         const params = this.workerParameters.intern(shard, name, hitParams(items, i));
@@ -110,6 +114,7 @@ export class FanOut {
     for (const reader of explicit) {
       if ([...(reader.filter.shards as ReadonlySet<number>)].every((s) => this.shards.isDown(s))) reader.complete();
     }
+    this.exhaustion.shardLeft();
   }
 
   /**
@@ -129,6 +134,7 @@ export class FanOut {
   /** Completes every reader, stops watching shard 0 and lets go of the history. */
   close(): void {
     this.closed = true;
+    this.exhaustion.close();
     for (const reader of [...this.allShardReaders]) reader.complete();
     for (const set of [...this.shardReaders.values()]) for (const reader of [...set]) reader.complete();
     this.allShardReaders.clear();
@@ -237,6 +243,11 @@ export class FanOut {
     for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);
     const readers = this.shardReaders.get(shard);
     if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, event)) reader.push(hit);
+  }
+
+  private deliverPhase(shard: number, event: ShardPhase): void {
+    if (event.phase === 'exhausted') this.exhaustion.exhausted(shard, event.injection, event.scope);
+    else this.deliverHandler(shard, event);
   }
 
   private deliverHandler(shard: number, event: HandlerEvent): void {

@@ -37,11 +37,8 @@ export function gapItem(reason: GroupGap['reason'], lastEventId: string, oldestI
 }
 
 export function handlerItem(event: HandlerEvent): GroupHandlerEvent {
-  const frame = formatSseMessage(
-    JSON.stringify({ injection: event.injection, phase: event.phase, shard: event.shard, ts: event.ts }),
-    undefined,
-    'handler',
-  );
+  const { injection, phase, shard, ts, scope } = event;
+  const frame = formatSseMessage(JSON.stringify({ injection, phase, shard, ts, scope }), undefined, 'handler');
   return { kind: 'handler', event, frame };
 }
 

@@ -15,9 +15,12 @@ import type { PackedItems } from './packed-items';
 /**
  * Bumped whenever these messages change shape. Host and worker may load different copies of faultline (two
  * versions in node_modules, or source on one side and a build on the other): a mismatch is refused at attach
- * with a clear error instead of messages neither side understands.
+ * with a clear error instead of messages neither side understands. 2 was taken twice, by builds that never
+ * met: a batch may hold code 6 (an exhaustion, see packed-items.ts), which a host of protocol 1 would read as a
+ * handler's 'released'; and `disable`, `message` and `state` may carry a scope. 3 has both, and a batch's
+ * `scopes` covers its phases (handler waits, exhaustions) as well as its hits.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The channel name of the worker whose `threadId` is given. */
 export function shardChannelName(threadId: number): string {
@@ -34,6 +37,7 @@ export type ControlOp =
   | { readonly op: 'state'; readonly name: string; readonly scope?: string }
   | { readonly op: 'enabled' }
   | { readonly op: 'lifetimes' }
+  | { readonly op: 'parked' }
   /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */
   | { readonly op: 'detach' };
 

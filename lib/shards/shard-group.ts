@@ -9,6 +9,7 @@ import {
 } from '../injector';
 import { copyEnableOptions } from '../enable-options';
 import { EMPTY_PARAMETERS } from '../injector/validate';
+import { enablementKey } from './enablement-key';
 import { ShardGroupClosedError, ShardGroupOptionError } from './errors';
 import { FanOut } from './fan-out';
 import { Membership } from './membership';
@@ -19,6 +20,7 @@ import type {
   ControlOp,
   EventsOptions,
   GroupItem,
+  ParkedHandlers,
   ShardGroupOptions,
   ShardInfo,
 } from './types';
@@ -106,7 +108,12 @@ export class ShardGroup {
     const key = enablementKey(name, sent.scope);
     this.enables.delete(key);
     this.enables.set(key, [name, sent]);
-    return this.notify(this.members.broadcast({ op: 'enable', name, options: sent }), 'enabled', name, { ...sent });
+    const exhaustion = this.fanOut.exhaustion;
+    const enablement = exhaustion.enabling(name, sent.scope);
+    const applied = this.members.broadcast({ op: 'enable', name, options: sent }, (shard) => exhaustion.applied(enablement, shard));
+    const result = await this.notify(applied, 'enabled', name, { ...sent });
+    exhaustion.announced(enablement);
+    return result;
   }
 
   /** Disables `name` on every shard: every enablement of it, or with `scope` only the one of that scope. */
@@ -117,6 +124,7 @@ export class ShardGroup {
     for (const [key, [enabled, sent]] of [...this.enables]) {
       if (enabled === name && (scope === undefined || sent.scope === scope)) this.enables.delete(key);
     }
+    this.fanOut.exhaustion.disabled(name, scope);
     const op = scope === undefined ? { op: 'disable' as const, name } : { op: 'disable' as const, name, scope };
     return this.notify(this.members.broadcast(op), 'disabled', name, undefined, scope);
   }
@@ -125,6 +133,7 @@ export class ShardGroup {
     this.assertOpen('disableAllOnAll');
     this.injector.disableAll();
     this.enables.clear();
+    this.fanOut.exhaustion.disabledAll();
     return this.notify(this.members.broadcast({ op: 'disableAll' }), 'disabled-all', null);
   }
 
@@ -195,6 +204,23 @@ export class ShardGroup {
     return Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
+  /**
+   * Handlers parked in `waitForMessage` now, one row per name and live shard that has any, sorted by name then
+   * shard (faultline's own): what a page or tool that connects late needs to offer their release.
+   */
+  async parkedOnAll(): Promise<ParkedHandlers[]> {
+    this.assertOpen('parkedOnAll');
+    const rows: ParkedHandlers[] = [];
+    const add = (shard: number, counts: unknown): void => {
+      for (const [injection, waiters] of Object.entries((counts as Record<string, number> | undefined) ?? {})) {
+        rows.push({ injection, shard, waiters });
+      }
+    };
+    add(0, this.injector.parkedHandlerCounts());
+    await this.members.ask({ op: 'parked' }, add);
+    return rows.sort((a, b) => (a.injection < b.injection ? -1 : a.injection > b.injection ? 1 : a.shard - b.shard));
+  }
+
   // ---- events ---------------------------------------------------------------------------------------------
 
   /**
@@ -260,9 +286,4 @@ function checkCount(option: string, value: unknown, fallback: number, min: numbe
     throw new ShardGroupOptionError(`ShardGroup option ${option} must be an integer >= ${min}, got ${String(value)}`);
   }
   return value;
-}
-
-/** The key of an enablement in the group's list: a name and its scope (NUL never occurs in a name). */
-function enablementKey(name: string, scope: string | undefined): string {
-  return scope === undefined ? name : name + '\u0000' + scope;
 }

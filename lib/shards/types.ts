@@ -1,7 +1,7 @@
 import type { ErrorInjector } from '../injector';
 import type { ControlNotice, HandlerEvent, InjectionEvent, InjectionType } from '../event';
 
-export type { ControlNotice, ControlOp } from '../event';
+export type { ControlNotice, ControlOp, ParkedHandlers } from '../event';
 
 export interface ShardGroupOptions {
   /** Shard 0; default: the main thread's `injector`. */

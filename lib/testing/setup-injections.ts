@@ -12,6 +12,7 @@ import {
 import { nodeName, nodeUrl } from '../client/node-url';
 import { epochOf, parseWireId } from '../wire';
 import { ArmedInjection, type ArmedHost } from './armed-injection';
+import { EnableNotices } from './enable-notices';
 import { InjectionKitClosedError, UnhitInjectionError, type UnhitInjection } from './errors';
 
 export interface SetupInjectionsOptions {
@@ -157,14 +158,23 @@ class Kit implements InjectionKit, ArmedHost {
     }
     const stream = await this.connected('enable');
     const armedAt = Date.now();
-    const mark = stream.mark();
     // Recorded before the requests: reset() disables it even if some node failed to enable it.
     const pending: Enablement = { name, scope: scope ?? options.scope };
+    const notices = new EnableNotices(stream, name, pending.scope, stream.mark());
     this.pendingNames.push(pending);
     const sent = pending.scope === undefined ? options : { ...options, scope: pending.scope };
-    // Settled, not all: a node that refuses must not leave the others' answers (and their state) unknown.
-    const results = await settledAll(this.nodes.map((node) => node.api.enable(name, sent)));
+    let results: Awaited<ReturnType<InjectionApi['enable']>>[];
+    try {
+      // Settled, not all: a node that refuses must not leave the others' answers (and their state) unknown.
+      results = await settledAll(this.nodes.map((node) => node.api.enable(name, sent)));
+    } catch (err) {
+      notices.stop();
+      throw err;
+    }
     const positions = Object.fromEntries(this.nodes.map((node, i) => [node.name, results[i].position]));
+    // A node that answers with a position is a faultline server, which sends an `enabled` notice.
+    const noticing = this.nodes.filter((_node, i) => results[i].position !== undefined).map((node) => node.name);
+    const mark = await notices.armedMark(noticing, this.timeout);
     const armed = new ArmedInjection(this, stream, name, positions, armedAt, mark, pending.scope);
     this.pendingNames.splice(this.pendingNames.indexOf(pending), 1);
     this.armed.push(armed);

@@ -93,6 +93,11 @@ describe('InjectionApi', () => {
     expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/error_injection/lifetime_enters/a%2Fb%20c']);
   });
 
+  it("asks faultline's parked handlers on their own route; a ScyllaDB node has none (404)", async () => {
+    await expect(api.parked()).rejects.toMatchObject({ status: 404 });
+    expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/error_injection/parked']);
+  });
+
   it('lists, reads, counts, messages, disables and disables all', async () => {
     await api.enable('a');
     await api.enable('b');
@@ -146,6 +151,10 @@ describe('InjectionApi', () => {
     await expect(api.enters('x')).rejects.toThrow(/not a number/);
     node.failRestWith(200, '<html>');
     await expect(api.get('x')).rejects.toMatchObject({ code: 'ERR_FAULTLINE_RESPONSE', body: '<html>' });
+    for (const body of ['{}', '[{"injection":"h","shard":0}]', '[{"injection":1,"shard":0,"waiters":1}]', '[null]']) {
+      node.failRestWith(200, body);
+      await expect(api.parked()).rejects.toThrow(/GET \S+\/parked answered .*not an array of parked handlers/s);
+    }
   });
 
   it('refuses an empty name before sending anything', async () => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { HandlerEvent, InjectionEvent } from '../../lib/event';
+import { merge } from 'rxjs';
+import type { ExhaustedEvent, HandlerEvent, InjectionEvent } from '../../lib/event';
 import { ErrorInjector, isSwitchedOffByEnvironment } from '../../lib/injector/error-injector';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../lib/injector/errors';
 import type { InjectionHandler } from '../../lib/injector/handler';
@@ -342,6 +343,7 @@ describe('oneShot', () => {
     expect(injector.enabledInjections()).toEqual([]);
     // ...though it still counts as ScyllaDB's enter_count does, until its function returns...
     expect(injector.get('x')).toMatchObject({ enabled: false, oneShot: true, parameters: { p: '1' }, hits: 1, waiters: 1 });
+    expect(injector.parkedHandlerCounts()).toEqual({ x: 1 });
     // ...and a second reach does not fire...
     const second = jest.fn();
     expect(injector.injectHandler('x', second)).toBeUndefined();
@@ -352,6 +354,7 @@ describe('oneShot', () => {
 
     expect(hits).toEqual([hit('x', 'handler', { p: '1' })]);
     expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 1, waiters: 0 });
+    expect(injector.parkedHandlerCounts()).toEqual({});
   });
 
   test('disabling a running one-shot handler releases it', async () => {
@@ -678,6 +681,111 @@ describe('hits$', () => {
       { injection: 'x', phase: 'released', shard: 1, ts: expect.any(Number) as unknown as number },
     ]);
     expect(hits).toEqual([hit('x', 'handler', {}, 1)]);
+  });
+});
+
+describe('exhaustions$', () => {
+  const exhausted = (injection: string, shard = 0): ExhaustedEvent => ({
+    injection,
+    phase: 'exhausted',
+    shard,
+    ts: expect.any(Number) as unknown as number,
+  });
+
+  /** Hits and exhaustions of one injector, interleaved in the order they were emitted. */
+  const recordBoth = (injector: ErrorInjector): (InjectionEvent | ExhaustedEvent)[] =>
+    record(merge<(InjectionEvent | ExhaustedEvent)[]>(injector.hits$, injector.exhaustions$));
+
+  test('a one-shot reports one exhaustion, right after the hit that took it', () => {
+    const injector = newInjector({ shard: 3 });
+    const seen = recordBoth(injector);
+    injector.enable('x', { oneShot: true });
+    expect(injector.enter('x')).toBe(true);
+    expect(injector.enter('x')).toBe(false);
+    expect(seen).toEqual([hit('x', 'lambda', {}, 3), exhausted('x', 3)]);
+  });
+
+  test('a count reports it after its last hit, not before', () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('x', { count: 3 });
+    injector.enter('x');
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'lambda'), hit('x', 'lambda')]);
+    injector.enter('x');
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'lambda'), hit('x', 'lambda'), hit('x', 'lambda'), exhausted('x')]);
+  });
+
+  test('a one-shot handler reports it once its function returned, not while it is parked', async () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('h', { oneShot: true });
+    const done = injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    expect(await stateOf(done)).toBe('pending');
+    expect(seen).toEqual([hit('h', 'handler')]);
+    injector.receiveMessage('h');
+    await done;
+    expect(seen).toEqual([hit('h', 'handler'), exhausted('h')]);
+  });
+
+  test('a handler that throws still reports it', async () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('h', { oneShot: true });
+    await expect(
+      injector.injectHandler('h', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(seen).toEqual([exhausted('h')]);
+  });
+
+  test('a count spent by a lambda while a handler still runs is reported when that handler returns', async () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('x', { count: 2 });
+    const done = injector.injectHandler('x', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'handler'), hit('x', 'lambda')]);
+    injector.receiveMessage('x');
+    await done;
+    expect(seen).toEqual([hit('x', 'handler'), hit('x', 'lambda'), exhausted('x')]);
+  });
+
+  test('never for a disable, a disableAll or a re-enable, even of a spent one-shot handler still parked', async () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('a', { oneShot: true });
+    injector.enable('b', { count: 5 });
+    injector.enter('b');
+    injector.disable('a');
+    injector.disableAll();
+    injector.enable('h', { oneShot: true });
+    const parked = injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.disable('h');
+    await parked;
+    injector.enable('r', { oneShot: true });
+    const replaced = injector.injectHandler('r', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.enable('r', { count: 2 });
+    await replaced;
+    injector.enter('r');
+    expect(seen).toEqual([]);
+    injector.enter('r');
+    expect(seen).toEqual([exhausted('r')]);
+  });
+
+  test('an enablement that never runs out never reports one', () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('x');
+    injector.enable('s', { skip: 2, oneShot: true });
+    for (let i = 0; i < 10; i++) injector.enter('x');
+    injector.enter('s');
+    injector.enter('s');
+    expect(seen).toEqual([]);
+    injector.enter('s');
+    expect(seen).toEqual([exhausted('s')]);
   });
 });
 
