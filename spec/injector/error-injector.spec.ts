@@ -1086,6 +1086,57 @@ describe('scopes', () => {
     expect(inj.isEnabled('h', { scope: 'a' })).toBe(false);
   });
 
+  test("a scoped entry's exhaustion and its handler's waiting and released carry the scope; an unscoped one's have no scope field", async () => {
+    const inj = newInjector();
+    const seen = record(merge<(HandlerEvent | ExhaustedEvent)[]>(inj.handlerEvents$, inj.exhaustions$));
+    inj.enable('h', { scope: 'a', oneShot: true });
+    inj.enable('x', { count: 1 });
+    const parked = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    inj.receiveMessage('h', { scope: 'a' });
+    await parked;
+    inScope('a', () => inj.enter('x'));
+    const at = { shard: 0, ts: expect.any(Number) as unknown as number };
+    expect(seen).toEqual([
+      { injection: 'h', phase: 'waiting', ...at, scope: 'a' },
+      { injection: 'h', phase: 'released', ...at, scope: 'a' },
+      { injection: 'h', phase: 'exhausted', ...at, scope: 'a' },
+      { injection: 'x', phase: 'exhausted', ...at },
+    ]);
+    expect('scope' in seen[3]).toBe(false);
+  });
+
+  test("one scope's one-shot running out reports that scope's exhaustion only; the other scopes' stay enabled", () => {
+    const inj = newInjector();
+    const seen = record(inj.exhaustions$);
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inj.enable('x', { oneShot: true });
+    inScope('a', () => inj.enter('x'));
+    expect(seen.map((e) => e.scope)).toEqual(['a']);
+    inj.enter('x');
+    expect(seen.map((e) => e.scope)).toEqual(['a', undefined]);
+    expect(inj.isEnabled('x', { scope: 'b' })).toBe(true);
+  });
+
+  test('parkedHandlerCounts sums the waiters of every enablement of a name: unscoped and each scope', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    inj.enable('h', { scope: 'b' });
+    inj.enable('h');
+    const park = (scope?: string) => {
+      const reach = () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 }));
+      return scope === undefined ? reach() : inScope(scope, reach);
+    };
+    const parked = [park('a'), park('a'), park('b'), park()];
+    expect(inj.parkedHandlerCounts()).toEqual({ h: 4 });
+    inj.receiveMessage('h', { scope: 'a' });
+    await Promise.all(parked.slice(0, 2));
+    expect(inj.parkedHandlerCounts()).toEqual({ h: 2 });
+    inj.disable('h');
+    await Promise.all(parked);
+    expect(inj.parkedHandlerCounts()).toEqual({});
+  });
+
   test('the scope store is read only when the reached name has a scoped entry', () => {
     const getStore = jest.spyOn(AsyncLocalStorage.prototype, 'getStore');
     const inj = newInjector();

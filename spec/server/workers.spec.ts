@@ -1,4 +1,5 @@
 import { ErrorInjector } from '../../lib/injector';
+import { runInInjectionScope } from '../../lib/injector/scope';
 import { ShardGroup } from '../../lib/shards';
 import { ShardWorker } from '../fixtures/workers/shard-worker';
 import { API, call, quote } from './support/http';
@@ -271,6 +272,30 @@ describe("the 'exhausted' control notice", () => {
     expect((await call(url, 'POST', `${API}/injection/y`)).status).toBe(200);
     await watcher.next((m) => m.event === 'control' && data(m).injection === 'y', 'enabled y');
     expect(ops(watcher)).toEqual([['enabled', 'x'], ['enabled', 'h'], ['disabled', 'x'], ['disabled', 'h'], ['enabled', 'y']]);
+  });
+
+  test("scopes: each scope's one-shot ends in its own notice, with its scope; a worker's handler phases carry theirs; GET /parked sums a name's scopes", async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1&handler=1', '?one_shot=true&scope=a');
+    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true&scope=b' })).status).toBe(200);
+    runInInjectionScope('a', () => injector.enter('x'));
+    for (const w of [w1, w2]) expect(await w.command('hit', { name: 'x', kind: 'enter', scope: 'a' })).toEqual({ fired: 1 });
+    const exhausted = await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(data(exhausted)).toEqual({ op: 'exhausted', injection: 'x', shard: null, ts: expect.any(Number), scope: 'a' });
+    expect((await call(url, 'GET', `${API}/injection/x`, { query: '?scope=b' })).json).toEqual([{ enabled: true }, { enabled: true }, { enabled: true }]);
+
+    expect((await call(url, 'POST', `${API}/injection/h`, { query: '?scope=a' })).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h`)).status).toBe(200);
+    const parked = [w1.command('hit', { name: 'h', kind: 'handler', scope: 'a' }), w1.command('hit', { name: 'h', kind: 'handler' })];
+    const phases = (phase: string) => watcher.messages.filter((m) => m.event === 'handler' && data(m).phase === phase).map(data);
+    await until(() => phases('waiting').length === 2, 'both handlers to park');
+    expect(phases('waiting').map((d) => d.scope ?? null).sort()).toEqual(['a', null]);
+    expect(phases('waiting').every((d) => d.shard === 1)).toBe(true);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([{ injection: 'h', shard: 1, waiters: 2 }]);
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    expect(await Promise.all(parked)).toEqual([{ fired: 1 }, { fired: 1 }]);
+    await until(() => phases('released').length === 2, 'both handlers to be released');
+    expect(phases('released').map((d) => d.scope ?? null).sort()).toEqual(['a', null]);
+    expect(ops(watcher).filter(([op]) => op === 'exhausted')).toHaveLength(1);
   });
 
   test('a shard that goes down while the others have run out sends the notice, after its shard-down', async () => {

@@ -1,6 +1,6 @@
 import { InvalidInjectionError } from '../../lib/injector/errors';
-import { acceptsControl, acceptsHit, parseEventsOptions } from '../../lib/shards/events-filter';
-import type { InjectionEvent } from '../../lib/event';
+import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions } from '../../lib/shards/events-filter';
+import type { HandlerEvent, InjectionEvent } from '../../lib/event';
 import { expectError, thrownBy } from '../helpers/expect-error';
 
 const hit = (scope?: string): InjectionEvent => ({ injection: 'x', type: 'lambda', shard: 0, ...(scope ? { scope } : {}) });
@@ -11,6 +11,14 @@ describe('events filter: scopes', () => {
     expect([hit(), hit('a')].map((h) => acceptsHit(all, h))).toEqual([true, true]);
     const some = parseEventsOptions({ scopes: ['a', 'b'] });
     expect([hit(), hit('a'), hit('b'), hit('c')].map((h) => acceptsHit(some, h))).toEqual([false, true, true, false]);
+  });
+
+  test("handler events follow the scopes filter as hits do: a scoped handler's to readers of its scope, an unscoped one's to none of them", () => {
+    const handler = (scope?: string): HandlerEvent => ({ injection: 'h', phase: 'waiting', shard: 0, ts: 1, ...(scope ? { scope } : {}) });
+    const some = parseEventsOptions({ scopes: ['a'], handlerEvents: true });
+    expect([handler(), handler('a'), handler('b')].map((e) => acceptsHandlerEvent(some, e))).toEqual([false, true, false]);
+    const all = parseEventsOptions({ handlerEvents: true });
+    expect([handler(), handler('a')].map((e) => acceptsHandlerEvent(all, e))).toEqual([true, true]);
   });
 
   test('a reader of some scopes gets control notices of its scopes and of every scope, not of another scope', () => {

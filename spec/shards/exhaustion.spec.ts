@@ -1,5 +1,6 @@
 import type { ControlNotice } from '../../lib/event';
 import { ErrorInjector } from '../../lib/injector';
+import { runInInjectionScope } from '../../lib/injector/scope';
 import { ExhaustionTracker } from '../../lib/shards/exhaustion';
 
 // The tracker alone, with the main thread's real injector as shard 0 and workers stood in for by the calls the
@@ -12,9 +13,9 @@ function setup(workers: number) {
   const sent: ControlNotice[] = [];
   const tracker = new ExhaustionTracker(injector, shards, (notice) => sent.push(notice));
   /** What ShardGroup.enableOnAll does: shard 0 applies, every worker acks, the 'enabled' notice goes out. */
-  const enable = (name: string, options = { oneShot: true }) => {
+  const enable = (name: string, options: { oneShot?: boolean; scope?: string } = { oneShot: true }) => {
     injector.enable(name, options);
-    const enablement = tracker.enabling(name);
+    const enablement = tracker.enabling(name, options.scope);
     for (let s = 1; s <= workers; s++) if (!down.has(s)) tracker.applied(enablement, s);
     tracker.announced(enablement);
   };
@@ -88,6 +89,39 @@ describe('ExhaustionTracker', () => {
     expect(sent).toEqual([]);
     injector.enter('c');
     expect(sent).toEqual([exhausted('c')]);
+  });
+
+  it("keys by name and scope: each scope's enablement of a name runs out apart, and its notice carries the scope", () => {
+    const { injector, tracker, sent, enable } = setup(1);
+    enable('x', { oneShot: true, scope: 'a' });
+    enable('x', { oneShot: true, scope: 'b' });
+    enable('x');
+    runInInjectionScope('a', () => injector.enter('x'));
+    tracker.exhausted(1, 'x', 'b');
+    tracker.exhausted(1, 'x');
+    expect(sent).toEqual([]);
+    tracker.exhausted(1, 'x', 'a');
+    expect(sent).toEqual([{ ...exhausted('x'), scope: 'a' }]);
+    injector.enter('x');
+    expect(sent).toEqual([{ ...exhausted('x'), scope: 'a' }, exhausted('x')]);
+    expect('scope' in sent[1]).toBe(false);
+  });
+
+  it("a scoped disable forgets that scope's enablement only; a disable without a scope forgets every one of the name", () => {
+    const { injector, tracker, sent, enable } = setup(1);
+    enable('x', { oneShot: true, scope: 'a' });
+    enable('x', { oneShot: true, scope: 'b' });
+    enable('x', { oneShot: true, scope: 'c' });
+    tracker.disabled('x', 'a');
+    for (const scope of ['a', 'b']) {
+      runInInjectionScope(scope, () => injector.enter('x'));
+      tracker.exhausted(1, 'x', scope);
+    }
+    expect(sent).toEqual([{ ...exhausted('x'), scope: 'b' }]);
+    tracker.disabled('x');
+    runInInjectionScope('c', () => injector.enter('x'));
+    tracker.exhausted(1, 'x', 'c');
+    expect(sent).toHaveLength(1);
   });
 
   it('tracks only what was enabled through it; close() stops listening to shard 0', () => {

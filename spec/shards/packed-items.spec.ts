@@ -55,6 +55,18 @@ describe('packed items (a worker batch in columns)', () => {
     expect('scopes' in packItems([items[1]])).toBe(false);
   });
 
+  it("carries the scope of a scoped enablement's handler phases and exhaustion, as it does its hits", () => {
+    const items: ShardItem[] = [
+      { injection: 'h', phase: 'waiting', shard: 1, ts: 1, scope: 't1' },
+      { injection: 'h', phase: 'released', shard: 1, ts: 2 },
+      { injection: 'h', phase: 'exhausted', shard: 1, ts: 3, scope: 't1' },
+      { injection: 'h', phase: 'exhausted', shard: 1, ts: 4 },
+    ];
+    const unpacked = unpackAll(items, 1);
+    expect(unpacked).toEqual(items);
+    expect(['scope' in unpacked[1], 'scope' in unpacked[3]]).toEqual([false, false]);
+  });
+
   it('unpacks on the shard it is given (the host knows which worker sent it)', () => {
     const [hit] = unpackAll([{ injection: 'x', type: 'lambda', shard: 0, ts: 1, params: {} }], 5);
     expect(hit.shard).toBe(5);

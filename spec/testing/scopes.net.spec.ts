@@ -1,8 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { filter, firstValueFrom, timeout as within } from 'rxjs';
 import { request } from 'undici';
 import { ClientArgumentError } from '../../lib/client/errors';
 import { InjectionApi } from '../../lib/client/injection-api';
+import type { InjectionStream } from '../../lib/client';
 import { ErrorInjector } from '../../lib/injector';
 import { runInInjectionScope } from '../../lib/injector/scope';
 import { injectionScope } from '../../lib/scope-middleware';
@@ -149,6 +151,47 @@ describe('setupInjections(url, { scope: true })', () => {
     expect(injector.get('h', { scope: b.scope }).waiters).toBe(1);
     await armedB.message();
     await doneB;
+  });
+
+  test("a scoped enable is armed by its own scope's enabled notice, not by another scope's enable of the name that reached the stream first", async () => {
+    const k = kit({ scope: true });
+    const scope = k.scope as string;
+    // The kit's stream socket: corked, then flushed and corked again as the re-arm (a POST in this kit's scope)
+    // arrives, so the stream carries another scope's 'enabled' and the old one-shot's hit and 'exhausted' in one
+    // write, and the re-arm's own 'enabled' in a later one, released by the test.
+    let events: Socket | undefined;
+    const onRequest = (req: IncomingMessage): void => {
+      if (req.url?.includes('/events')) events = req.socket;
+      if (events?.writableCorked && req.method === 'POST' && req.url?.includes(`scope=${encodeURIComponent(scope)}`)) {
+        events.uncork();
+        events.cork();
+      }
+    };
+    server.server.on('request', onRequest);
+    try {
+      await k.enable('x', { oneShot: true });
+      expect(events).toBeDefined();
+      events!.cork();
+      await new InjectionApi(server.url).enable('x', { scope: 'someone-else' });
+      expect(await hitApp(k.headers())).toBe(true);
+      const staleEnd = firstValueFrom(
+        (k.stream as InjectionStream).control$.pipe(filter((n) => n.op === 'exhausted' && n.scope === scope), within(4000)),
+      );
+      let armedYet = false;
+      const again = k.enable('x', { oneShot: true }).then((armed) => ((armedYet = true), armed));
+      await staleEnd;
+      // Every continuation the notices just read could start has run by the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(armedYet).toBe(false);
+      events!.uncork();
+      const armed = await again;
+      const waiting = armed.hit();
+      expect(await hitApp(k.headers())).toBe(true);
+      await expect(waiting).resolves.toMatchObject({ injection: 'x', scope });
+    } finally {
+      server.server.off('request', onRequest);
+      if (events?.writableCorked) events.uncork();
+    }
   });
 
   test('bad input: a scope option that is not a boolean; enable in another scope than the kit\'s', async () => {
