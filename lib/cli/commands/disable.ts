@@ -1,5 +1,4 @@
-import { scopeProblem } from '../../wire';
-import { expectPositionals, flagOption, nameArgument, stringOption, type ParsedArgs } from '../args';
+import { expectPositionals, flagOption, nameArgument, scopeOptions, stringsOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { UsageError } from '../errors';
 import { withApi } from './api-call';
@@ -31,9 +30,7 @@ ${URL_HELP}
     expectPositionals(NAME, positionals, ['URL'], ['NAME']);
     const target = resolveTarget(NAME, positionals[0], values, io.env);
     const json = flagOption(values, 'json');
-    const scope = stringOption(values, 'scope');
-    const problem = scope === undefined ? undefined : scopeProblem(scope);
-    if (problem !== undefined) throw new UsageError(`--scope: ${problem}`, NAME);
+    const [scope] = scopeOptions(NAME, stringsOption(values, 'scope'));
     if (scope !== undefined && positionals.length === 1) throw new UsageError('--scope needs a NAME', NAME);
     if (positionals.length === 1) {
       const { position } = await withApi(target, (api) => api.disableAll());

@@ -5,13 +5,13 @@ import {
   integerOption,
   numberOption,
   parameterOptions,
+  scopeOptions,
   stringOption,
   stringsOption,
   type ParsedArgs,
 } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { UsageError } from '../errors';
-import { scopeProblem } from '../../wire';
 import { formatParameters } from '../format';
 import { withApi } from './api-call';
 import { awaitHit, DEFAULT_WAIT_S } from './await-hit';
@@ -76,6 +76,8 @@ ${URL_HELP}
       return awaitHit(NAME, io, target, name, {
         seconds: seconds ?? DEFAULT_WAIT_S,
         shards: [],
+        // The hit of this enablement: in its scope, when it has one.
+        scope: options.scope,
         arm: async () => {
           const change = await enable();
           return { position: change.position, said: enabledLine(name, target, options, change) };
@@ -102,12 +104,9 @@ function flagValue(values: ParsedArgs['values'], spec: ScalarOptionSpec): boolea
       return integerOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
     case 'fraction':
       return numberOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
-    case 'string': {
-      const value = stringOption(values, flag);
-      const problem = value === undefined ? undefined : scopeProblem(value);
-      if (problem !== undefined) throw new UsageError(`--${flag}: ${problem}`, NAME);
-      return value;
-    }
+    case 'string':
+      // The one string option is the scope.
+      return scopeOptions(NAME, stringsOption(values, flag))[0];
   }
 }
 

@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LINE_DEADLINE_MS, runCli, serveForSuite, startServe, withRest } from '../../helpers/cli-child';
+import { runInInjectionScope } from '../../../lib/injector/scope';
+import { LINE_DEADLINE_MS, runCli, serveForSuite, startCli, startServe, withRest } from '../../helpers/cli-child';
+import { closeAll, startServer } from '../../server/support/servers';
 
 /** Re-checks a condition that has no event of its own (server state over REST) until a deadline. */
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {
@@ -97,6 +99,22 @@ describe('faultline enable', () => {
     const scoped = await withRest(server.url, (api) => api.get('cli_s', { scope: 't-1' }));
     expect(scoped.map((s) => s.enabled)).toEqual([true, true]);
     expect(await withRest(server.url, (api) => api.get('cli_s'))).toEqual(Array(2).fill({ enabled: false, scopes: ['t-1'] }));
+  });
+
+  it("--scope with --wait waits for a hit in that scope: the unscoped enablement's hits do not count (the test process reaches the points)", async () => {
+    const { url, injector } = await startServer();
+    const w = startCli(['enable', url, 'x', '--scope', 'a', '--wait', '--timeout', '20']);
+    try {
+      await withRest(url, (api) => api.enable('x'));
+      await w.stderr.next(/waiting for x in scope a on /);
+      expect(injector.enter('x')).toBe(true);
+      expect(runInInjectionScope('a', () => injector.enter('x'))).toBe(true);
+      expect((await w.exited).code).toBe(0);
+      expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', scope: 'a' });
+    } finally {
+      await w.kill();
+      await closeAll();
+    }
   });
 
   it('--scope with a bad scope enables nothing (exit 2) and says what is wrong', async () => {
