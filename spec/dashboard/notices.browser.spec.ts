@@ -17,6 +17,8 @@ function restOf(enabled: Set<string>): (req: IncomingMessage, res: ServerRespons
     const json = (value: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (path === `${API}/injection`) return json([...enabled]);
     if (path === `${API}/lifetime_enters`) return json({});
+    // No handler parked: what a faultline server answers, which the page reads at every connect.
+    if (path === `${API}/parked`) return json([]);
     const name = /^\/v2\/error_injection\/injection\/([^/]+)(\/enters)?$/.exec(path);
     if (name && name[2]) return json(0);
     if (name) return json([0, 1].map(() => ({ enabled: enabled.has(name[1]) })));

@@ -94,6 +94,7 @@ ul.enabled li { border: 1px solid var(--border); border-radius: 6px; padding: 8p
 .enabled .buttons { display: flex; gap: 6px; }
 .chip { font-size: 11px; padding: 1px 7px; border-radius: 999px; background: var(--faint); color: var(--muted); border: 1px solid var(--border); font-family: var(--mono); }
 .chip.strong { color: var(--text); }
+.chip.scope { color: var(--accent); border-color: var(--accent); }
 .empty { color: var(--muted); font-size: 13px; margin: 4px 0; }
 .stats { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 16px; }
 .stat { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 10px 14px; box-shadow: var(--shadow); }

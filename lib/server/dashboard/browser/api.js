@@ -63,3 +63,9 @@ function messageOf(data) {
 
 /** @param {string} name */
 export const injectionPath = (name) => '/injection/' + encodeURIComponent(name);
+
+/**
+ * The query that names one enablement's scope ('' for the unscoped one).
+ * @param {string | null} scope
+ */
+export const scopeQuery = (scope) => (scope === null ? '' : '?scope=' + encodeURIComponent(scope));

@@ -2,7 +2,7 @@
 // The dashboard page. It reads the state once when its stream opens (REST), then follows the stream: hits,
 // control notices (enabled, disabled, messaged, exhausted) and handler notices (waiting, released) change what
 // it shows, with no polling. Everything is drawn in one batch per animation frame.
-import { createApi, injectionPath } from './api.js';
+import { createApi, injectionPath, scopeQuery } from './api.js';
 import { byId, clock, el } from './dom.js';
 import { HitTable } from './hit-table.js';
 import { openStream } from './stream.js';
@@ -17,9 +17,11 @@ import { apiBaseOf, readWire } from './wire.js';
 /** @typedef {{ waiting: number, since: number, before: boolean }} ParkedAt since: when the first parked; before: it parked before this time, which is when the page read it */
 
 /**
- * An enabled injection as the page knows it.
+ * An enabled injection as the page knows it: one enablement of a name, unscoped or in one injection scope (a name
+ * may be enabled unscoped and in several scopes at once, each its own entry).
  * @typedef {object} Enabled
  * @property {string} name
+ * @property {string | null} scope the injection scope it fires in; null: unscoped
  * @property {Record<string, unknown> | null} options what it was enabled with; null when enabled before the page connected (REST does not say)
  * @property {Record<string, string>} parameters
  * @property {number} hits hits since it was enabled: the server's count when the page connected, then the stream's
@@ -67,13 +69,26 @@ const model = {
   pending: [],
   paused: false,
   shardFilter: '',
-  /** @type {Map<string, Enabled>} */
+  /** @type {Map<string, Enabled>} by enabledKey(name, scope) */
   enabled: new Map(),
   /**
    * @type {Map<string, Map<number, ParkedAt>>} parked handlers: name -> shard -> how many, since when
    */
   parked: new Map(),
 };
+
+/**
+ * The key of one enablement in `model.enabled` (NUL never occurs in a name).
+ * @param {string} name
+ * @param {string | null} scope
+ */
+const enabledKey = (name, scope) => (scope === null ? name : name + '\u0000' + scope);
+
+/** @param {string} name @returns {Enabled[]} every enablement of `name` the page knows */
+const enabledOf = (name) => [...model.enabled.values()].filter((e) => e.name === name);
+
+/** @param {unknown} value @returns {string | null} a scope field's value, null when it names none */
+const scopeOf = (value) => (typeof value === 'string' ? value : null);
 
 /** What the next frame redraws. */
 const dirty = { hits: false, counters: false, enabled: false, parked: false, names: false, form: false };
@@ -185,14 +200,20 @@ async function readState() {
   const startedAt = Date.now();
   try {
     const names = stringArray(await api.request('GET', '/injection')).sort();
+    /** @param {string} name @param {string | null} scope */
+    const stateOf = async (name, scope) => ({
+      name,
+      scope,
+      shards: /** @type {any[]} */ (arrayOf(await api.request('GET', injectionPath(name) + scopeQuery(scope)))),
+      hits: names.length ? await api.request('GET', injectionPath(name) + '/enters' + scopeQuery(scope)).catch(() => null) : null,
+    });
     // With nothing enabled, the state of any name still tells how many shards there are.
-    const states = await Promise.all(
-      (names.length ? names : ['faultline-dashboard']).map(async (name) => ({
-        name,
-        shards: /** @type {any[]} */ (arrayOf(await api.request('GET', injectionPath(name)))),
-        hits: names.length ? await api.request('GET', injectionPath(name) + '/enters').catch(() => null) : null,
-      })),
+    const unscoped = await Promise.all((names.length ? names : ['faultline-dashboard']).map((name) => stateOf(name, null)));
+    // A name's unscoped state lists the scopes it is enabled in besides (faultline's `scopes`), per shard.
+    const scoped = await Promise.all(
+      unscoped.flatMap((s) => [...new Set(s.shards.flatMap((x) => (x && Array.isArray(x.scopes) ? stringArray(x.scopes) : [])))].map((scope) => stateOf(s.name, scope))),
     );
+    const states = [...unscoped, ...scoped];
     const lifetime = await api.request('GET', '/lifetime_enters').catch(() => null);
     // Handlers that parked before this connection sent their `waiting` notice to nobody; a server without
     // the route (404) leaves the notices as the only source.
@@ -200,13 +221,18 @@ async function readState() {
     if (read !== reading) return;
     if (states.length) setShardCount(states[0].shards.length);
     if (!clearedDuringRead) {
-      for (const name of [...model.enabled.keys()]) if (!changedDuringRead.has(name) && !names.includes(name)) model.enabled.delete(name);
+      /** @type {Set<string>} */
+      const read = new Set();
       for (const s of states) {
         if (!names.includes(s.name) || changedDuringRead.has(s.name)) continue;
         const on = s.shards.filter((x) => x && x.enabled);
-        const known = model.enabled.get(s.name);
-        model.enabled.set(s.name, {
+        if (on.length === 0) continue; // a name enabled in scopes only has no unscoped enablement
+        const key = enabledKey(s.name, s.scope);
+        read.add(key);
+        const known = model.enabled.get(key);
+        model.enabled.set(key, {
           name: s.name,
+          scope: s.scope,
           options: known ? known.options : null,
           parameters: parametersOf(on[0] || s.shards[0]),
           hits: typeof s.hits === 'number' ? s.hits : known ? known.hits : 0,
@@ -215,6 +241,7 @@ async function readState() {
           messagedAt: known ? known.messagedAt : null,
         });
       }
+      for (const [key, e] of [...model.enabled]) if (!changedDuringRead.has(e.name) && !read.has(key)) model.enabled.delete(key);
     }
     if (Array.isArray(parked)) readParked(parked, startedAt);
     for (const name of names) model.names.add(name);
@@ -262,28 +289,52 @@ function onControl(notice) {
       if (name === null) break;
       const options = notice.options ?? {};
       const parameters = /** @type {Record<string, string>} */ (typeof options.parameters === 'object' && options.parameters !== null ? options.parameters : {});
-      model.enabled.set(name, { name, options, parameters, hits: 0, hitsByShard: new Map(), shardsOn: model.shardCount || null, messagedAt: null });
+      const scope = scopeOf(options.scope);
+      model.enabled.set(enabledKey(name, scope), {
+        name,
+        scope,
+        options,
+        parameters,
+        hits: 0,
+        hitsByShard: new Map(),
+        shardsOn: model.shardCount || null,
+        messagedAt: null,
+      });
       model.names.add(name);
       dirty.names = true;
       break;
     }
     case 'disabled':
-    case 'exhausted':
-      if (name !== null) model.enabled.delete(name);
-      if (notice.op === 'exhausted' && name !== null) say(`${name} is spent: its one-shot or count ran out on every shard`, 'ok');
+      // With a scope, that scope's enablement only; without, every enablement of the name.
+      if (name !== null) for (const e of affected(name, notice.scope)) model.enabled.delete(enabledKey(e.name, e.scope));
       break;
+    case 'exhausted': {
+      if (name === null) break;
+      // Of one enablement: without a scope, the unscoped one.
+      const scope = scopeOf(notice.scope);
+      model.enabled.delete(enabledKey(name, scope));
+      say(`${name}${scope === null ? '' : ` in scope ${scope}`} is spent: its one-shot or count ran out on every shard`, 'ok');
+      break;
+    }
     case 'disabled-all':
       clearedDuringRead = true;
       model.enabled.clear();
       break;
-    case 'messaged': {
-      const entry = name === null ? undefined : model.enabled.get(name);
-      if (entry) entry.messagedAt = notice.ts;
+    case 'messaged':
+      if (name !== null) for (const e of affected(name, notice.scope)) e.messagedAt = notice.ts;
       break;
-    }
   }
   dirty.enabled = true;
   schedule();
+}
+
+/**
+ * The enablements of `name` a disable or message notice applies to: the one of its scope, or (no scope) all.
+ * @param {string} name
+ * @param {unknown} scope
+ */
+function affected(name, scope) {
+  return typeof scope === 'string' ? enabledOf(name).filter((e) => e.scope === scope) : enabledOf(name);
 }
 
 /**
@@ -389,11 +440,13 @@ function onHit(hit) {
     model.names.add(hit.injection);
     dirty.names = true;
   }
-  const entry = model.enabled.get(hit.injection);
+  // A hit is of the enablement of its scope.
+  const key = enabledKey(hit.injection, scopeOf(hit.scope));
+  const entry = model.enabled.get(key);
   if (entry) {
     entry.hits++;
     entry.hitsByShard.set(hit.shard, (entry.hitsByShard.get(hit.shard) || 0) + 1);
-    if (isSpent(entry)) model.enabled.delete(hit.injection);
+    if (isSpent(entry)) model.enabled.delete(key);
     dirty.enabled = true;
   }
   timeline.add(hit.injection, hit.ts ?? now);
@@ -641,12 +694,19 @@ function actionButton(text, className, action) {
 function drawEnabled() {
   const list = byId('enabled-list');
   const frag = document.createDocumentFragment();
-  const entries = [...model.enabled.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // By key: by name, then a name's unscoped enablement before its scoped ones, by scope (NUL sorts first).
+  const entries = [...model.enabled].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
   for (const e of entries) {
     const li = el('li');
     li.setAttribute('data-injection', e.name);
+    if (e.scope !== null) li.setAttribute('data-scope', e.scope);
     li.appendChild(el('div', 'name', e.name));
     const meta = el('div', 'meta');
+    if (e.scope !== null) {
+      const chip = el('span', 'chip scope', `scope ${e.scope}`);
+      chip.title = 'Fires only for work running in this injection scope (a request with its faultline-scope header)';
+      meta.appendChild(chip);
+    }
     for (const chip of chipsOf(e)) meta.appendChild(el('span', 'chip', chip));
     const hits = el('span', 'chip strong hits', `${plural(e.hits, 'hit')} since enabled`);
     hits.title = "Hits of this enablement on every shard: the server's count when the page connected, then counted from the stream";
@@ -655,14 +715,19 @@ function drawEnabled() {
     const buttons = el('div', 'buttons');
     const seen = model.byName.get(e.name);
     // Only handlers take messages: offered while it is (or, not hit yet, may be) a handler.
+    const inScope = e.scope === null ? '' : ` in scope ${e.scope}`;
     if (!seen || seen.type === 'handler') {
       const msg = actionButton('Message', 'small', 'message');
-      msg.title = `Wake the handlers of ${e.name} waiting for a message, on every shard`;
-      msg.addEventListener('click', () => act(msg, 'POST', injectionPath(e.name) + '/message', `message sent to ${e.name}`));
+      msg.title =
+        e.scope === null
+          ? `Wake the handlers of ${e.name} waiting for a message, on every shard (in every scope too)`
+          : `Wake the handlers of ${e.name}${inScope} waiting for a message, on every shard`;
+      msg.addEventListener('click', () => act(msg, 'POST', injectionPath(e.name) + '/message' + scopeQuery(e.scope), `message sent to ${e.name}${inScope}`));
       buttons.appendChild(msg);
     }
     const off = actionButton('Disable', 'small danger', 'disable');
-    off.addEventListener('click', () => act(off, 'DELETE', injectionPath(e.name), `${e.name} disabled`));
+    if (e.scope === null && enabledOf(e.name).length > 1) off.title = `Disables every enablement of ${e.name}, in every scope too`;
+    off.addEventListener('click', () => act(off, 'DELETE', injectionPath(e.name) + scopeQuery(e.scope), `${e.name}${inScope} disabled`));
     buttons.appendChild(off);
     li.appendChild(buttons);
     frag.appendChild(li);
@@ -709,7 +774,7 @@ function drawParked() {
     meta.appendChild(el('span', 'chip strong', `${plural(waiting, 'handler')} waiting`));
     meta.appendChild(el('span', 'chip', `${on.length === 1 ? 'shard' : 'shards'} ${on.join(', ')}`));
     meta.appendChild(el('span', 'chip', `since ${before ? 'before ' : ''}${clock(since).slice(0, 8)}`));
-    if (!model.enabled.has(name)) meta.appendChild(el('span', 'chip', 'no longer enabled'));
+    if (enabledOf(name).length === 0) meta.appendChild(el('span', 'chip', 'no longer enabled'));
     li.appendChild(meta);
     const buttons = el('div', 'buttons');
     const msg = actionButton('Message', 'small primary', 'message');

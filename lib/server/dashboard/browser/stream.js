@@ -11,12 +11,14 @@
  * @property {Record<string, string>} [params]
  * @property {boolean} [paramsTruncated]
  * @property {string} [id]
+ * @property {string} [scope] the injection scope of the enablement that fired; absent when unscoped
  *
  * @typedef {object} ControlNotice
  * @property {'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted'} op
  * @property {string | null} injection
  * @property {Record<string, unknown>} [options]
  * @property {number | null} shard
+ * @property {string} [scope] disabled, messaged: the one scope it applied to (absent: every enablement of the name); exhausted: the scope of the enablement that ran out (absent: the unscoped one)
  * @property {number} ts
  *
  * @typedef {object} HandlerNotice
@@ -24,6 +26,7 @@
  * @property {'waiting' | 'released'} phase
  * @property {number} shard
  * @property {number} ts
+ * @property {string} [scope]
  *
  * @typedef {object} GapNotice
  * @property {'history' | 'restart'} reason
