@@ -73,7 +73,7 @@ export interface ExhaustedEvent {
 export interface ParkedHandlers {
   readonly injection: string;
   readonly shard: number;
-  /** How many handlers wait there now (at least 1). */
+  /** How many handlers wait there now (at least 1), of every enablement of the name: unscoped and every scope. */
   readonly waiters: number;
 }
 
