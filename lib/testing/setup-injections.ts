@@ -12,7 +12,7 @@ import {
 import { nodeName, nodeUrl } from '../client/node-url';
 import { epochOf, parseWireId } from '../wire';
 import { ArmedInjection, type ArmedHost } from './armed-injection';
-import { EnableNotices } from './enable-notices';
+import { EnableNotices } from '../client/enable-notices';
 import { InjectionKitClosedError, UnhitInjectionError, type UnhitInjection } from './errors';
 
 export interface SetupInjectionsOptions {

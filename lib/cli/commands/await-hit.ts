@@ -1,4 +1,5 @@
 import { openInjectionStream, StreamClosedError, WaitTimeoutError, type InjectionStream } from '../../client';
+import { EnableNotices } from '../../client/enable-notices';
 import type { CliIo } from '../command';
 import { CommandFailedError } from '../errors';
 import { formatEventJson } from '../format';
@@ -40,13 +41,25 @@ export async function awaitHit(command: string, io: CliIo, target: Target, name:
   const onStop = (): void => void stream.close();
   io.stop.addEventListener('abort', onStop, { once: true });
   try {
-    const mark = stream.mark();
+    let mark = stream.mark();
     let after = options.after;
     let armed = '';
     if (options.arm !== undefined) {
-      const { position, said } = await options.arm();
+      // A notice of what this enable replaces (the `exhausted` of a spent one-shot) may reach the stream after
+      // the enable's answer; counted from the server's own `enabled` notice, it cannot end the wait.
+      const notices = new EnableNotices(stream, name, scope, mark);
+      let position: string | undefined;
+      try {
+        ({ position, said: armed } = await options.arm());
+      } catch (err) {
+        notices.stop();
+        throw err;
+      }
+      // Only a faultline server (it answers with a position) sends the notice.
+      if (position !== undefined) mark = await notices.armedMark([target.label], Math.round(seconds * 1000));
+      else notices.stop();
       after = position;
-      armed = `${said}; `;
+      armed += '; ';
     }
     io.stderr.write(
       `faultline ${command}: ${armed}waiting for ${name}${scope !== undefined ? ` in scope ${scope}` : ''} on ${target.label}` +

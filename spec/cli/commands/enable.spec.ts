@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { runInInjectionScope } from '../../../lib/injector/scope';
 import { LINE_DEADLINE_MS, runCli, serveForSuite, startCli, startServe, withRest } from '../../helpers/cli-child';
 import { closeAll, startServer } from '../../server/support/servers';
@@ -111,6 +111,32 @@ describe('faultline enable', () => {
       expect(runInInjectionScope('a', () => injector.enter('x'))).toBe(true);
       expect((await w.exited).code).toBe(0);
       expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', scope: 'a' });
+    } finally {
+      await w.kill();
+      await closeAll();
+    }
+  });
+
+  it("--wait re-arming a one-shot is not ended by the 'exhausted' of the one it replaces, reaching the stream after the enable's answer", async () => {
+    const { server, url, injector } = await startServer();
+    expect((await runCli(['enable', url, 'x', '--one-shot'])).code).toBe(0);
+    // The re-arm's request, before the server handles it: the stream is corked, the old one-shot fires (its
+    // hit and 'exhausted' wait in the cork) and the stream is uncorked only once the enable was answered.
+    let events: Socket | undefined;
+    server.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.includes('/events')) events = req.socket;
+      else if (req.method === 'POST' && events !== undefined) {
+        events.cork();
+        expect(injector.enter('x')).toBe(true);
+        res.on('finish', () => events?.uncork());
+      }
+    });
+    const w = startCli(['enable', url, 'x', '--one-shot', '--wait', '--timeout', '20']);
+    try {
+      await w.stderr.next(/waiting for x on /);
+      expect(injector.enter('x')).toBe(true);
+      expect((await w.exited).code).toBe(0);
+      expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', shard: 0 });
     } finally {
       await w.kill();
       await closeAll();

@@ -1,10 +1,11 @@
 import { filter, firstValueFrom, merge, of, Subject, take, timeout as within, type Subscription } from 'rxjs';
-import type { InjectionMark, InjectionStream } from '../client';
-import { noticeScope } from '../client/control-notice';
+import type { InjectionStream } from './injection-stream';
+import type { InjectionMark } from './types';
+import { noticeScope } from './control-notice';
 
 /**
  * Where the `enabled` notices of one enable (of a name, in a scope or unscoped) land on the kit's stream, so the waits it arms count only the
- * control notices after them. The stream and the REST answer race: a notice from before the enable (the
+ * control notices after them (the testing kit's waits and `faultline enable --wait`). The stream and the REST answer race: a notice from before the enable (the
  * `disabled` of the last reset, the `exhausted` of the one-shot this enable replaces) can still be on its way
  * when the enable is answered, and would end the new wait at once. A node sends its `enabled` notice after
  * every notice before it, so nothing stale comes after it. Only the notice of the same scope counts: another
