@@ -33,8 +33,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The jest example is written as a user writes one: with jest's globals.
-    files: ['examples/jest/**'],
+    // The jest examples are written as a user writes them: with jest's globals.
+    files: ['examples/jest/**', 'examples/jest-parallel/**'],
     languageOptions: {
       globals: Object.fromEntries(['test', 'expect', 'beforeAll', 'afterEach', 'afterAll'].map((n) => [n, 'readonly'])),
     },

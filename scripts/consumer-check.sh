@@ -41,7 +41,8 @@ version_of() { node -p "require('$repo/node_modules/$1/package.json').version"; 
 cp -r "$repo/scripts/consumer/." "$scratch/"
 # The examples as they are in the repo, minus their package.json (the scratch project is their project).
 mkdir -p "$scratch/examples"
-cp -r "$repo/examples/orders.cjs" "$repo/examples/jest" "$repo/examples/vitest" "$repo/examples/node-test" "$scratch/examples/"
+cp -r "$repo/examples/orders.cjs" "$repo/examples/jest" "$repo/examples/jest-parallel" "$repo/examples/jest-parallel.config.cjs" \
+  "$repo/examples/vitest" "$repo/examples/node-test" "$scratch/examples/"
 cp "$scratch/typed.ts" "$scratch/typed.mts"
 
 echo "== consumer check in $scratch"
@@ -74,6 +75,8 @@ done
 
 runners() { # runners LABEL: the same scenario under each test runner, on the node first on PATH
   check "jest (CommonJS), with examples/jest$1" npx --no-install jest --config jest.config.cjs --ci
+  check "jest, two test files in parallel against one app server, scoped (examples/jest-parallel)$1" \
+    bash -c "cd examples && npx --no-install jest --config jest-parallel.config.cjs --ci"
   check "vitest (ESM), with examples/vitest$1" npx --no-install vitest run --config vitest.config.mjs
   check "node --test (ESM .mjs and CommonJS .cjs), with examples/node-test$1" \
     node --test consumer.test.mjs consumer.test.cjs examples/node-test/orders.test.mjs
