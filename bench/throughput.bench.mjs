@@ -1,12 +1,14 @@
 // Throughput of the event stream: events per second delivered to, and parsed by, 1 client and 64 clients,
-// faultline's server against the same events served by better-sse on a plain node:http server, read by the
-// same client (faultline's openInjectionStream, default options) in both cases.
+// faultline end to end (its server, and its own client at default options: the user's path) against
+// better-sse on a plain node:http server read by a bare client (undici's request + eventsource-parser +
+// JSON.parse per event, nothing else).
 //
 // Two processes: the APP (a child) hits an enabled point N times as fast as it can (bursts of BURST hits, then
 // setImmediate, so the server gets to write between bursts as in an app doing I/O) and owns both servers; the
-// TEST (this process) holds the clients and counts what each delivers on `injection$` (decoded, checked,
-// stamped events). Time = from the first hit (app's clock) to the moment the last client has all N (test's
-// clock; both read the system-wide monotonic clock).
+// TEST (this process) holds the clients and counts what each delivers (faultline: events on `injection$`,
+// decoded, checked, stamped; the bare client: JSON.parse of each message's data). Time = from the first hit
+// (app's clock) to the moment the last client has all N (test's clock; both read the system-wide monotonic
+// clock).
 //
 //   faultline   injector -> ShardGroup (default history) -> createInjectionServer: each hit serialised once,
 //               frames of a tick coalesced into one write per client. maxBufferBytes is raised to 1 GiB so a
@@ -16,9 +18,11 @@
 //               faultline's format (`<epoch>-<seq>`), so both streams carry the same bytes of data and id;
 //               better-sse adds its `event:message` line.
 //
+// better-sse is a dev dependency for this comparison only.
 // Rounds alternate the two servers, each with fresh clients; figures are medians over ROUNDS.
 // `npm run bench -- throughput`. Target: faultline at least 2x better-sse, with 1 and with 64 clients.
 import { createServer } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { startChild, serveCalls } from './support/child.mjs';
 import { fmtRate, machineLine, median, nowMs } from './support/stats.mjs';
@@ -28,7 +32,7 @@ const CASES = [
   { clients: 1, events: 60_000 },
   { clients: 64, events: 3_000 },
 ];
-const BURST = 64;
+const BURST = 500;
 const TARGET = 2;
 const POINT = 'bench_point';
 const PARAMS = { node: 'n1', table: 'ks.t' };
@@ -88,31 +92,55 @@ async function main() {
   const started = nowMs();
   console.log(machineLine());
   const { openInjectionStream } = await import('../dist/esm/client.mjs');
+  const { request, Agent } = await import('undici');
+  const { createParser } = await import('eventsource-parser');
   const appProcess = await startChild(fileURLToPath(import.meta.url), ['--app']);
   const urls = await appProcess.call('ready');
 
+  /** The baseline's client: one GET with undici, the body through eventsource-parser, JSON.parse per event. */
+  async function openBare(url, onEvent) {
+    const dispatcher = new Agent({ bodyTimeout: 0 });
+    const { body } = await request(url, { dispatcher, headers: { accept: 'text/event-stream' } });
+    const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
+    const decoder = new StringDecoder('utf8');
+    body.on('data', (chunk) => parser.feed(decoder.write(chunk)));
+    body.on('error', () => {});
+    return { close: () => (body.destroy(), dispatcher.destroy()) };
+  }
+
   async function round(target, clients, events) {
-    const streams = await Promise.all(Array.from({ length: clients }, () => openInjectionStream(urls[target])));
     let complete = 0;
     let lastAt = 0;
     let done;
     const allIn = new Promise((resolve) => (done = resolve));
-    const subs = streams.map((stream) => {
+    const counter = () => {
       let n = 0;
-      return stream.injection$.subscribe(() => {
+      return () => {
         if (++n === events && ++complete === clients) {
           lastAt = nowMs();
           done();
         }
-      });
-    });
+      };
+    };
+    let closeAll;
+    if (target === 'faultline') {
+      const streams = await Promise.all(Array.from({ length: clients }, () => openInjectionStream(urls[target])));
+      const subs = streams.map((stream) => stream.injection$.subscribe(counter()));
+      closeAll = async () => {
+        for (const s of subs) s.unsubscribe();
+        await Promise.all(streams.map((s) => s.close()));
+      };
+    } else {
+      const bare = await Promise.all(Array.from({ length: clients }, () => openBare(urls[target], counter())));
+      while ((await appProcess.call('sessions'))[target] < clients) await new Promise((r) => setTimeout(r, 5));
+      closeAll = () => Promise.all(bare.map((b) => b.close()));
+    }
     globalThis.gc?.();
     const { t0, produced } = await appProcess.call('blast', { target, events });
     const timer = setTimeout(done, DEADLINE_MS);
     await allIn;
     clearTimeout(timer);
-    for (const s of subs) s.unsubscribe();
-    await Promise.all(streams.map((s) => s.close()));
+    await closeAll();
     if (complete !== clients) throw new Error(`${target}: only ${complete}/${clients} clients got all ${events} events`);
     const seconds = (lastAt - t0) / 1000;
     return { perClient: events / seconds, total: (events * clients) / seconds, produced };
@@ -132,7 +160,7 @@ async function main() {
   }
 
   console.log(`\nevents delivered and parsed per second (${ROUNDS} rounds each, medians; bursts of ${BURST} hits per tick)`);
-  console.log('| clients x events | faultline (all clients) | better-sse (all clients) | per client: faultline / better-sse | ratio |');
+  console.log('| clients x events | faultline (all clients) | better-sse + bare client (all clients) | per client: faultline / better-sse | ratio |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   let met = true;
   for (const r of results) {
@@ -150,7 +178,7 @@ async function main() {
         `better-sse ${median(r['better-sse'].map((x) => x.produced)).toFixed(0)} ms) | | | | |`,
     );
   }
-  console.log(`\nfaultline vs better-sse: target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`);
+  console.log(`\nthroughput, faultline end to end vs better-sse + bare undici/eventsource-parser client: target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`);
   await appProcess.stop();
   console.log(`(${((nowMs() - started) / 1000).toFixed(1)} s)`);
 }

@@ -1,11 +1,11 @@
 import { Observable, type Subscription } from 'rxjs';
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import type { HandlerEvent, InjectionParameters, InjectionType } from '../event';
 import type { ErrorInjector } from '../injector';
 import { formatWireId, parseWireId } from '../wire';
 import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
-import { hitBytes } from './hit-bytes';
+import { HitBytesMemo } from './hit-bytes';
 import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
@@ -30,6 +30,7 @@ export interface FanOutShards {
 export class FanOut {
   private readonly history: HitHistory;
   private readonly workerParameters = new ParametersInterner();
+  private readonly hitBytes = new HitBytesMemo();
   private readonly allShardReaders = new Set<Reader>();
   private readonly shardReaders = new Map<number, Set<Reader>>();
   private mainHits: Subscription | undefined;
@@ -141,8 +142,8 @@ export class FanOut {
     const afterId = filter.afterId;
     if (afterId === undefined || afterId === '') return [];
     const items: GroupItem[] = [];
-    const oldest = this.history.oldest();
-    const oldestId = oldest?.id ?? null;
+    const oldestSeq = this.history.oldestSeq;
+    const oldestId = oldestSeq === undefined ? null : formatWireId(this.epoch, oldestSeq);
     const parsed = parseWireId(afterId);
     let afterSeq = 0;
     if (parsed === undefined || parsed.epoch !== this.epoch || parsed.seq > this.seq) {
@@ -150,10 +151,12 @@ export class FanOut {
       items.push(gapItem('restart', afterId, oldestId));
     } else {
       afterSeq = parsed.seq;
-      const firstKept = oldest?.seq ?? this.seq + 1;
+      const firstKept = oldestSeq ?? this.seq + 1;
       if (afterSeq + 1 < firstKept) items.push(gapItem('history', afterId, oldestId));
     }
-    for (const hit of this.history.after(afterSeq)) if (acceptsHit(filter, hit.event)) items.push(hit);
+    const epoch = this.epoch;
+    const kept = this.history.after(afterSeq, (seq, k) => new Hit(epoch, seq, k.injection, k.type, k.shard, k.ts, k.params));
+    for (const hit of kept) if (acceptsHit(filter, hit)) items.push(hit);
     return items;
   }
 
@@ -215,9 +218,8 @@ export class FanOut {
   }
 
   /**
-   * Gives a hit the next global seq, keeps it, and hands it to the readers of its shard. The event is built
-   * here, once, as one literal with its id (one hidden class for every hit, whichever shard it came from).
-   * Runs once per hit: no allocation beyond the event and its Hit, no indirection beyond the reader loops.
+   * Gives a hit the next global seq, keeps it, and hands it to the readers of its shard. Runs once per hit: it
+   * allocates the Hit (whose id, event and frame are built only if a reader asks) and only when someone reads.
    */
   private ingest(
     shard: number,
@@ -227,13 +229,12 @@ export class FanOut {
     params: InjectionParameters | undefined,
   ): void {
     const seq = ++this.seq;
-    const id = formatWireId(this.epoch, seq);
-    const event: InjectionEvent = { injection, type, shard, ts, params, id };
-    const hit = new Hit(seq, id, event);
-    this.history.push(hit, hitBytes(injection, params));
-    for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);
+    this.history.push(seq, injection, type, shard, ts, params, this.hitBytes.of(injection, params));
     const readers = this.shardReaders.get(shard);
-    if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, event)) reader.push(hit);
+    if (this.allShardReaders.size === 0 && readers === undefined) return;
+    const hit = new Hit(this.epoch, seq, injection, type, shard, ts, params);
+    for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, hit)) reader.push(hit);
+    if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, hit)) reader.push(hit);
   }
 
   private deliverHandler(shard: number, event: HandlerEvent): void {

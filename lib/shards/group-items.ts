@@ -1,27 +1,60 @@
-import { boundEventParams, encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
+import {
+  boundEventParams,
+  encodeEvent,
+  formatSseMessage,
+  type HandlerEvent,
+  type InjectionEvent,
+  type InjectionParameters,
+  type InjectionType,
+} from '../event';
+import { formatWireId } from '../wire';
+import type { KeptHit } from './history';
 import type { ControlNotice, GroupControl, GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
 
 /**
- * A hit with its global id. Its SSE frame is built on first read and cached: every reader (SSE connection)
- * writes the same string, so a hit is serialised once however many watch it, and never if none does.
+ * A hit with its global seq. Its id, event and SSE frame are built on first read and cached: every reader (SSE
+ * connection) writes the same string, so a hit is serialised once however many watch it, and never if none does.
  * `frame` bounds the parameters (boundEventParams); `fullFrame` is the same string unless that cut something.
  */
-export class Hit implements GroupHit {
+export class Hit implements GroupHit, KeptHit {
   readonly kind = 'hit';
+  private cachedId: string | undefined;
+  private cachedEvent: InjectionEvent | undefined;
   private cachedFrame: string | undefined;
   private cachedFullFrame: string | undefined;
 
   constructor(
+    private readonly epoch: string,
     readonly seq: number,
-    readonly id: string,
-    readonly event: InjectionEvent,
+    readonly injection: string,
+    readonly type: InjectionType,
+    readonly shard: number,
+    readonly ts: number,
+    readonly params: InjectionParameters | undefined,
   ) {}
+
+  get id(): string {
+    return (this.cachedId ??= formatWireId(this.epoch, this.seq));
+  }
+
+  /** Built as one literal with its id (one hidden class for every hit, whichever shard it came from). */
+  get event(): InjectionEvent {
+    return (this.cachedEvent ??= {
+      injection: this.injection,
+      type: this.type,
+      shard: this.shard,
+      ts: this.ts,
+      params: this.params,
+      id: this.id,
+    });
+  }
 
   get frame(): string {
     if (this.cachedFrame === undefined) {
-      const bounded = boundEventParams(this.event);
+      const event = this.event;
+      const bounded = boundEventParams(event);
       this.cachedFrame = formatSseMessage(encodeEvent(bounded), this.id);
-      if (bounded === this.event) this.cachedFullFrame = this.cachedFrame;
+      if (bounded === event) this.cachedFullFrame = this.cachedFrame;
     }
     return this.cachedFrame;
   }

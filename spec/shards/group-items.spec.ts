@@ -4,7 +4,10 @@ import { gapItem, handlerItem, Hit, shardDownItem } from '../../lib/shards/group
 describe('group items', () => {
   it('a hit builds its frame once, on first read, as one SSE message with its id', () => {
     const event = { injection: 'a\nb', type: 'sleep' as const, shard: 2, ts: 5, params: { k: 'v' }, id: 'e-9' };
-    const hit = new Hit(9, 'e-9', event);
+    const hit = new Hit('e', 9, event.injection, event.type, event.shard, event.ts, event.params);
+    expect(hit.id).toBe('e-9');
+    expect(hit.event).toEqual(event);
+    expect(hit.event).toBe(hit.event);
     const spy = jest.spyOn(JSON, 'stringify');
     const frame = hit.frame;
     const calls = spy.mock.calls.length;
