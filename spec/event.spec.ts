@@ -166,6 +166,21 @@ describe('event codec: kept JSON and the decoding fast path', () => {
     expect(Object.isFrozen(a)).toBe(false);
     expect([a.ts, b.ts]).toEqual([1, 2]);
   });
+
+  it('decodes interleaved events of more heads than it keeps slots for, each as JSON.parse does', () => {
+    // 300 heads (names alike but for one character, 4 shards, 2 types) in turn, twice: slots collide and are
+    // reused, and every event still decodes to its own name, type and shard.
+    const names = Array.from({ length: 75 }, (_, i) => `point_${String(i).padStart(3, '0')}`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) {
+        for (let shard = 0; shard < 4; shard++) {
+          const type = shard % 2 ? 'sleep' : 'lambda';
+          const data = `{"injection":"${name}","type":"${type}","shard":${shard},"ts":${1000 + round},"params":{"k":"v"}}`;
+          expect(decodeEvent(data, `e-${shard}`)).toStrictEqual({ ...JSON.parse(data), id: `e-${shard}` });
+        }
+      }
+    }
+  });
 });
 
 describe('boundEventParams: what the default stream carries of the parameters', () => {
