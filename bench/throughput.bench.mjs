@@ -38,6 +38,12 @@ const POINT = 'bench_point';
 const PARAMS = { node: 'n1', table: 'ks.t' };
 const DEADLINE_MS = 60_000;
 
+/** CPU time this process has used, user + system, in milliseconds. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 // ---- the app process -----------------------------------------------------------------------------------------
 
 async function app() {
@@ -77,6 +83,7 @@ async function app() {
       return { t0, produced: nowMs() - t0 };
     },
     sessions: () => ({ faultline: server.stats().streams, 'better-sse': channel.sessionCount }),
+    cpu: () => cpuMs(),
     async stop() {
       plain.closeAllConnections();
       plain.close();
@@ -136,14 +143,25 @@ async function main() {
       closeAll = () => Promise.all(bare.map((b) => b.close()));
     }
     globalThis.gc?.();
+    const appCpu0 = await appProcess.call('cpu');
+    const testCpu0 = cpuMs();
     const { t0, produced } = await appProcess.call('blast', { target, events });
     const timer = setTimeout(done, DEADLINE_MS);
     await allIn;
     clearTimeout(timer);
+    const testCpu = cpuMs() - testCpu0;
+    const appCpu = (await appProcess.call('cpu')) - appCpu0;
     await closeAll();
     if (complete !== clients) throw new Error(`${target}: only ${complete}/${clients} clients got all ${events} events`);
     const seconds = (lastAt - t0) / 1000;
-    return { perClient: events / seconds, total: (events * clients) / seconds, produced };
+    const delivered = events * clients;
+    return {
+      perClient: events / seconds,
+      total: delivered / seconds,
+      produced,
+      appUs: (appCpu * 1000) / delivered,
+      testUs: (testCpu * 1000) / delivered,
+    };
   }
 
   const results = [];
@@ -176,6 +194,11 @@ async function main() {
     console.log(
       `|   (time the app spent producing: faultline ${median(r.faultline.map((x) => x.produced)).toFixed(0)} ms, ` +
         `better-sse ${median(r['better-sse'].map((x) => x.produced)).toFixed(0)} ms) | | | | |`,
+    );
+    const us = (target, key) => median(r[target].map((x) => x[key])).toFixed(2);
+    console.log(
+      `|   (CPU per event delivered, server / clients: faultline ${us('faultline', 'appUs')} / ${us('faultline', 'testUs')} us, ` +
+        `better-sse ${us('better-sse', 'appUs')} / ${us('better-sse', 'testUs')} us) | | | | |`,
     );
   }
   console.log(`\nthroughput, faultline end to end vs better-sse + bare undici/eventsource-parser client: target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`);

@@ -1,4 +1,5 @@
 import { FaultlineError } from './errors';
+import { formatWireId } from './wire';
 
 // The one wire type both sides share, and its codec. Server, shards and client all go through here, so the
 // shape of an event on the wire is defined in exactly one place.
@@ -87,18 +88,20 @@ interface EncodedHead {
   readonly type: string;
   /** `{"injection":<name>,"type":"<type>","shard":<shard>` */
   readonly json: string;
+  /** `\ndata: <json>,"ts":`, what a hit's frame holds between its id and its ts (see hitFrame). */
+  frameMiddle: string | undefined;
 }
 const HEADS_LIMIT = 1024;
 const SHARDS_CACHED = 1024;
 const heads = new Map<string, (EncodedHead | undefined)[]>();
 const paramsJson = new WeakMap<object, string>();
 
-function encodeHead(injection: string, type: string, shard: number): string {
-  return flatten('{"injection":' + JSON.stringify(injection) + ',"type":"' + type + '","shard":' + shard);
+function encodeHead(injection: string, type: string, shard: number): EncodedHead {
+  const json = flatten('{"injection":' + JSON.stringify(injection) + ',"type":"' + type + '","shard":' + shard);
+  return { type, json, frameMiddle: undefined };
 }
 
-function headOf(event: InjectionEvent): string {
-  const { injection, type, shard } = event;
+function headOf(injection: string, type: string, shard: number): EncodedHead {
   if (!(Number.isInteger(shard) && shard >= 0 && shard < SHARDS_CACHED)) return encodeHead(injection, type, shard);
   let byShard = heads.get(injection);
   if (byShard === undefined) {
@@ -106,8 +109,8 @@ function headOf(event: InjectionEvent): string {
     heads.set(injection, (byShard = []));
   }
   let head = byShard[shard];
-  if (head === undefined || head.type !== type) byShard[shard] = head = { type, json: encodeHead(injection, type, shard) };
-  return head.json;
+  if (head === undefined || head.type !== type) byShard[shard] = head = encodeHead(injection, type, shard);
+  return head;
 }
 
 function paramsJsonOf(params: InjectionParameters): string {
@@ -136,7 +139,7 @@ function flatten(s: string): string {
  * JSON.stringify escapes CR and LF, so the result is always a single line, whatever the name holds.
  */
 export function encodeEvent(event: InjectionEvent): string {
-  let out = headOf(event);
+  let out = headOf(event.injection, event.type, event.shard).json;
   if (event.ts !== undefined) out += ',"ts":' + event.ts;
   if (event.params !== undefined) out += ',"params":' + paramsJsonOf(event.params);
   for (const key in event) {
@@ -145,6 +148,41 @@ export function encodeEvent(event: InjectionEvent): string {
     if (value !== undefined) out += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
   return out + '}';
+}
+
+// What a hit's frame ends with after its ts, by (frozen) parameters object; '' when they do not fit the default
+// stream as they are (boundEventParams would cut them).
+const frameTails = new WeakMap<object, string>();
+
+/**
+ * The SSE frame of a hit, built from its parts: exactly `formatSseMessage(encodeEvent(boundEventParams(event)),
+ * id)` for the event `{ injection, type, shard, ts, params }` with id `formatWireId(epoch, seq)`, in one flat
+ * string of five pieces, the head and the parameters' part kept. Undefined when the parameters are not frozen
+ * or do not fit the default stream: the caller then builds the event and encodes it.
+ */
+export function hitFrame(
+  epoch: string,
+  seq: number,
+  injection: string,
+  type: InjectionType,
+  shard: number,
+  ts: number,
+  params: InjectionParameters | undefined,
+): string | undefined {
+  let tail = '}\n\n';
+  if (params !== undefined) {
+    if (!Object.isFrozen(params)) return undefined;
+    let kept = frameTails.get(params);
+    if (kept === undefined) {
+      kept = fitsInEvent(params) ? flatten(',"params":' + paramsJsonOf(params) + '}\n\n') : '';
+      frameTails.set(params, kept);
+    }
+    if (kept === '') return undefined;
+    tail = kept;
+  }
+  const head = headOf(injection, type, shard);
+  const middle = (head.frameMiddle ??= flatten('\ndata: ' + head.json + ',"ts":'));
+  return flatten('id: ' + formatWireId(epoch, seq) + middle + ts + tail);
 }
 
 /**

@@ -6,7 +6,9 @@ import {
   EVENT_PARAMS_MAX_BYTES,
   EventDecodeError,
   formatSseMessage,
+  hitFrame,
   type InjectionEvent,
+  type InjectionType,
 } from '../lib/event';
 
 describe('event codec', () => {
@@ -231,5 +233,38 @@ describe('boundEventParams: what the default stream carries of the parameters', 
     expect(decodeEvent(data)).toEqual(bounded);
     expect(decodeEvent(data)).toEqual(bounded); // the second time through the kept head and tail
     expect(decodeEvent(data.replace('"ts":1,', ''))).toEqual({ ...bounded, ts: undefined });
+  });
+});
+
+describe('hitFrame: the frame of a hit, from its parts', () => {
+  const types: InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
+
+  it('is exactly the frame of the encoded event, for any name, shard, ts and frozen parameters that fit', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.constantFrom(...types),
+        fc.oneof(fc.nat(3), fc.nat(5000)),
+        fc.nat(4_000_000_000_000),
+        fc.nat(1_000_000),
+        fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 30 }), { maxKeys: 4 }), { nil: undefined }),
+        (injection, type, shard, ts, seq, dict) => {
+          const params = dict === undefined ? undefined : Object.freeze({ ...dict });
+          const event: InjectionEvent = { injection, type, shard, ts, params, id: `ep-${seq}` };
+          const expected = formatSseMessage(encodeEvent(boundEventParams(event)), `ep-${seq}`);
+          // Twice: the second time from the kept head and parameters.
+          expect(hitFrame('ep', seq, injection, type, shard, ts, params)).toBe(expected);
+          expect(hitFrame('ep', seq, injection, type, shard, ts, params)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('leaves to the caller parameters that are not frozen or that the default stream would cut', () => {
+    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, { k: 'v' })).toBeUndefined();
+    const big = Object.freeze({ k: 'v'.repeat(EVENT_PARAMS_MAX_BYTES) });
+    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, big)).toBeUndefined();
+    expect(hitFrame('ep', 2, 'x', 'lambda', 0, 5, big)).toBeUndefined();
+    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, undefined)).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5}\n\n');
   });
 });

@@ -2,6 +2,7 @@ import {
   boundEventParams,
   encodeEvent,
   formatSseMessage,
+  hitFrame,
   type HandlerEvent,
   type InjectionEvent,
   type InjectionParameters,
@@ -51,6 +52,9 @@ export class Hit implements GroupHit, KeptHit {
 
   get frame(): string {
     if (this.cachedFrame === undefined) {
+      // The common case (frozen parameters that fit) straight from the parts: no event object, no id string.
+      const frame = hitFrame(this.epoch, this.seq, this.injection, this.type, this.shard, this.ts, this.params);
+      if (frame !== undefined) return (this.cachedFrame = this.cachedFullFrame = frame);
       const event = this.event;
       const bounded = boundEventParams(event);
       this.cachedFrame = formatSseMessage(encodeEvent(bounded), this.id);
