@@ -6,7 +6,7 @@ import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, ty
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { HitBytesMemo } from './hit-bytes';
-import { hitName, hitParams, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
+import { hitName, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
@@ -89,11 +89,12 @@ export class FanOut {
   /** A batch a worker shard forwarded: its hits are ingested and its handler phases delivered, in order. */
   ingestItems(shard: number, items: PackedItems): void {
     if (this.closed) return;
+    const paramsOf = this.workerParameters.batch(shard, items);
     for (let i = 0; i < items.length; i++) {
       if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
       else {
         const name = hitName(items, i);
-        this.ingest(shard, name, hitType(items, i), items.ts[i], this.workerParameters.intern(shard, name, hitParams(items, i)));
+        this.ingest(shard, name, hitType(items, i), items.ts[i], paramsOf(i, name));
       }
     }
   }
