@@ -33,7 +33,8 @@ export class FanOut {
   private readonly hitBytes = new HitBytesMemo();
   private readonly allShardReaders = new Set<Reader>();
   private readonly shardReaders = new Map<number, Set<Reader>>();
-  private mainHits: Subscription | undefined;
+  /** Stops listening to shard 0's hits. */
+  private mainHits: (() => void) | undefined;
   private mainHandlers: Subscription | undefined;
   private seq = 0;
   private closed = false;
@@ -203,11 +204,11 @@ export class FanOut {
       return;
     }
     if (flags.hits && this.mainHits === undefined) {
-      this.mainHits = this.injector.hits$.subscribe((e) =>
-        this.ingest(0, e.injection, e.type, e.ts ?? Date.now(), e.params),
+      this.mainHits = this.injector.listenToHits((injection, type, _shard, ts, params) =>
+        this.ingest(0, injection, type, ts, params),
       );
     } else if (!flags.hits && this.mainHits !== undefined) {
-      this.mainHits.unsubscribe();
+      this.mainHits();
       this.mainHits = undefined;
     }
     if (flags.handlers && this.mainHandlers === undefined) {
