@@ -75,12 +75,13 @@ async function app() {
       const injector = injectors[target];
       globalThis.gc?.();
       await tick();
+      const cpu0 = cpuMs();
       const t0 = nowMs();
       for (let sent = 0; sent < events; ) {
         for (let i = 0; i < BURST && sent < events; i++, sent++) injector.enter(POINT);
         await tick();
       }
-      return { t0, produced: nowMs() - t0 };
+      return { t0, produced: nowMs() - t0, cpu0 };
     },
     sessions: () => ({ faultline: server.stats().streams, 'better-sse': channel.sessionCount }),
     cpu: () => cpuMs(),
@@ -143,9 +144,8 @@ async function main() {
       closeAll = () => Promise.all(bare.map((b) => b.close()));
     }
     globalThis.gc?.();
-    const appCpu0 = await appProcess.call('cpu');
     const testCpu0 = cpuMs();
-    const { t0, produced } = await appProcess.call('blast', { target, events });
+    const { t0, produced, cpu0: appCpu0 } = await appProcess.call('blast', { target, events });
     const timer = setTimeout(done, DEADLINE_MS);
     await allIn;
     clearTimeout(timer);
