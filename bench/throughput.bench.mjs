@@ -37,6 +37,8 @@ const TARGET = 2;
 const POINT = 'bench_point';
 const PARAMS = { node: 'n1', table: 'ks.t' };
 const DEADLINE_MS = 60_000;
+// BENCH_TARGET=faultline (or better-sse) runs that setup alone, for a CPU profile of it (BENCH_CHILD_PROFILE).
+const TARGETS = ['faultline', 'better-sse'].filter((t) => !process.env.BENCH_TARGET || t === process.env.BENCH_TARGET);
 
 /** CPU time this process has used, user + system, in milliseconds. */
 function cpuMs() {
@@ -167,10 +169,10 @@ async function main() {
   const results = [];
   for (const { clients, events } of CASES) {
     const r = { clients, events, faultline: [], 'better-sse': [] };
-    await round('faultline', clients, Math.min(events, 2000)); // warm-up, both sides
-    await round('better-sse', clients, Math.min(events, 2000));
+    for (const target of TARGETS) await round(target, clients, Math.min(events, 2000)); // warm-up
+
     for (let i = 0; i < ROUNDS; i++) {
-      for (const target of i % 2 ? ['better-sse', 'faultline'] : ['faultline', 'better-sse']) {
+      for (const target of i % 2 ? [...TARGETS].reverse() : TARGETS) {
         r[target].push(await round(target, clients, events));
       }
     }
@@ -201,7 +203,14 @@ async function main() {
         `better-sse ${us('better-sse', 'appUs')} / ${us('better-sse', 'testUs')} us) | | | | |`,
     );
   }
-  console.log(`\nthroughput, faultline end to end vs better-sse + bare undici/eventsource-parser client: target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`);
+  if (TARGETS.length < 2) {
+    console.log(`\none setup only (BENCH_TARGET=${process.env.BENCH_TARGET}): no ratio`);
+  } else {
+    console.log(
+      `\nthroughput, faultline end to end vs better-sse + bare undici/eventsource-parser client: ` +
+        `target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`,
+    );
+  }
   await appProcess.stop();
   console.log(`(${((nowMs() - started) / 1000).toFixed(1)} s)`);
 }

@@ -39,6 +39,15 @@ export interface InjectionEvent {
   readonly [extra: string]: unknown;
 }
 
+/** What a hit is made of, before it has an id: the fields of its event that the group keeps. */
+export interface HitParts {
+  readonly injection: string;
+  readonly type: InjectionType;
+  readonly shard: number;
+  readonly ts: number;
+  readonly params: InjectionParameters | undefined;
+}
+
 /** A handler's progress, reported only to consumers that ask for it; never mistaken for a hit. */
 export type HandlerPhase = 'waiting' | 'released';
 
@@ -156,19 +165,12 @@ const frameTails = new WeakMap<object, string>();
 
 /**
  * The SSE frame of a hit, built from its parts: exactly `formatSseMessage(encodeEvent(boundEventParams(event)),
- * id)` for the event `{ injection, type, shard, ts, params }` with id `formatWireId(epoch, seq)`, in one flat
+ * id)` for the event of `hit`'s parts with id `formatWireId(epoch, seq)`, in one flat
  * string of five pieces, the head and the parameters' part kept. Undefined when the parameters are not frozen
  * or do not fit the default stream: the caller then builds the event and encodes it.
  */
-export function hitFrame(
-  epoch: string,
-  seq: number,
-  injection: string,
-  type: InjectionType,
-  shard: number,
-  ts: number,
-  params: InjectionParameters | undefined,
-): string | undefined {
+export function hitFrame(epoch: string, seq: number, hit: HitParts): string | undefined {
+  const { injection, type, shard, ts, params } = hit;
   let tail = '}\n\n';
   if (params !== undefined) {
     if (!Object.isFrozen(params)) return undefined;

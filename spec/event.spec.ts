@@ -8,6 +8,7 @@ import {
   formatSseMessage,
   hitFrame,
   type InjectionEvent,
+  type InjectionParameters,
   type InjectionType,
 } from '../lib/event';
 
@@ -253,18 +254,19 @@ describe('hitFrame: the frame of a hit, from its parts', () => {
           const event: InjectionEvent = { injection, type, shard, ts, params, id: `ep-${seq}` };
           const expected = formatSseMessage(encodeEvent(boundEventParams(event)), `ep-${seq}`);
           // Twice: the second time from the kept head and parameters.
-          expect(hitFrame('ep', seq, injection, type, shard, ts, params)).toBe(expected);
-          expect(hitFrame('ep', seq, injection, type, shard, ts, params)).toBe(expected);
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params })).toBe(expected);
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params })).toBe(expected);
         },
       ),
     );
   });
 
   it('leaves to the caller parameters that are not frozen or that the default stream would cut', () => {
-    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, { k: 'v' })).toBeUndefined();
+    const part = (params: InjectionParameters | undefined) => ({ injection: 'x', type: 'lambda' as const, shard: 0, ts: 5, params });
+    expect(hitFrame('ep', 1, part({ k: 'v' }))).toBeUndefined();
     const big = Object.freeze({ k: 'v'.repeat(EVENT_PARAMS_MAX_BYTES) });
-    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, big)).toBeUndefined();
-    expect(hitFrame('ep', 2, 'x', 'lambda', 0, 5, big)).toBeUndefined();
-    expect(hitFrame('ep', 1, 'x', 'lambda', 0, 5, undefined)).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5}\n\n');
+    expect(hitFrame('ep', 1, part(big))).toBeUndefined();
+    expect(hitFrame('ep', 2, part(big))).toBeUndefined();
+    expect(hitFrame('ep', 1, part(undefined))).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5}\n\n');
   });
 });

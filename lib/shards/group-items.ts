@@ -4,12 +4,12 @@ import {
   formatSseMessage,
   hitFrame,
   type HandlerEvent,
+  type HitParts,
   type InjectionEvent,
   type InjectionParameters,
   type InjectionType,
 } from '../event';
 import { formatWireId } from '../wire';
-import type { KeptHit } from './history';
 import type { ControlNotice, GroupControl, GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
 
 /**
@@ -17,7 +17,7 @@ import type { ControlNotice, GroupControl, GroupGap, GroupHandlerEvent, GroupHit
  * connection) writes the same string, so a hit is serialised once however many watch it, and never if none does.
  * `frame` bounds the parameters (boundEventParams); `fullFrame` is the same string unless that cut something.
  */
-export class Hit implements GroupHit, KeptHit {
+export class Hit implements GroupHit, HitParts {
   readonly kind = 'hit';
   private cachedId: string | undefined;
   private cachedEvent: InjectionEvent | undefined;
@@ -53,7 +53,7 @@ export class Hit implements GroupHit, KeptHit {
   get frame(): string {
     if (this.cachedFrame === undefined) {
       // The common case (frozen parameters that fit) straight from the parts: no event object, no id string.
-      const frame = hitFrame(this.epoch, this.seq, this.injection, this.type, this.shard, this.ts, this.params);
+      const frame = hitFrame(this.epoch, this.seq, this);
       if (frame !== undefined) return (this.cachedFrame = this.cachedFullFrame = frame);
       const event = this.event;
       const bounded = boundEventParams(event);

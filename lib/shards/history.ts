@@ -1,13 +1,4 @@
-import { INJECTION_TYPES, type InjectionParameters, type InjectionType } from '../event';
-
-/** What one kept hit is made of; its seq and id follow from its place in the ring. */
-export interface KeptHit {
-  readonly injection: string;
-  readonly type: InjectionType;
-  readonly shard: number;
-  readonly ts: number;
-  readonly params: InjectionParameters | undefined;
-}
+import { INJECTION_TYPES, type HitParts, type InjectionParameters, type InjectionType } from '../event';
 
 /**
  * The last hits, in seq order, in a ring: at most `capacity` of them and at most `maxBytes` of their estimated
@@ -15,9 +6,9 @@ export interface KeptHit {
  * contiguous and the hits after a given seq are found by arithmetic, not search.
  *
  * Kept as columns, not as objects: a name and a parameters object are shared by every hit of an enablement, and
- * the rest are numbers in typed arrays, so keeping a hit allocates nothing. Ten thousand kept objects per hit
- * stream (a Hit, its event, its id, its frame, its boxed ts) were copied by every scavenge until promoted, then
- * traced: a quarter of the app's time with one reader. Frames and events are built again on replay, which is rare.
+ * the rest are numbers in typed arrays, so keeping a hit allocates nothing. Kept as objects (a Hit, its event,
+ * its id, its frame, its boxed ts: five per hit, ten thousand hits) they were copied by every scavenge until
+ * promoted, then traced: a quarter of the app's time with one reader. A replay, which is rare, builds them again.
  */
 export class HitHistory {
   private readonly names: (string | undefined)[];
@@ -91,11 +82,11 @@ export class HitHistory {
   }
 
   /** What `build` makes of each kept hit of seq > `afterSeq`, oldest first. */
-  after<T>(afterSeq: number, build: (seq: number, hit: KeptHit) => T): T[] {
+  after<T>(afterSeq: number, build: (seq: number, hit: HitParts) => T): T[] {
     const out: T[] = [];
     for (let i = Math.max(0, afterSeq - this.startSeq + 1); i < this.length; i++) {
       const slot = (this.start + i) % this.capacity;
-      const hit: KeptHit = {
+      const hit: HitParts = {
         injection: this.names[slot] as string,
         type: INJECTION_TYPES[this.types[slot]],
         shard: this.shards[slot],
