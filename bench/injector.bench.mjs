@@ -13,7 +13,7 @@
 // `npm run bench -- injector` (builds first). Target: a disabled point within 1.5x of the empty call.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ErrorInjector } from '../dist/esm/index.mjs';
+import { ErrorInjector, runInInjectionScope } from '../dist/esm/index.mjs';
 
 const CHILD = '--child';
 const ITERATIONS = 2_000_000;
@@ -69,6 +69,11 @@ const other = new ErrorInjector({ enabled: true });
 other.enable('unrelated_injection');
 const on = new ErrorInjector({ enabled: true });
 on.enable('on');
+// Scopes: a name enabled only in scope 'theirs', and another name in a scope (the filter must still reject 'off').
+const scopedOther = new ErrorInjector({ enabled: true });
+scopedOther.enable('unrelated_injection', { scope: 'theirs' });
+const scopedOnly = new ErrorInjector({ enabled: true });
+scopedOnly.enable('scoped', { scope: 'theirs' });
 const onWatched = new ErrorInjector({ enabled: true });
 onWatched.enable('on');
 let events = 0;
@@ -90,6 +95,20 @@ const cases = [
   { name: 'injectSleep(ms), another enabled', target: other, body: "target.injectSleep('off', 10)" },
   { name: 'injectError, another enabled', target: other, body: "target.injectError('off')" },
   { name: 'injectHandler, another enabled', target: other, body: "target.injectHandler('off', arg)" },
+  { name: "inject('off', fn), another enabled in a scope", target: scopedOther, body: "target.inject('off', arg)" },
+  {
+    name: "inject('scoped', fn), enabled only in another scope, reached outside any scope",
+    target: scopedOnly,
+    body: "target.inject('scoped', arg)",
+    scoped: true,
+  },
+  {
+    name: "inject('scoped', fn), enabled only in another scope, reached in scope 'mine'",
+    target: scopedOnly,
+    body: "target.inject('scoped', arg)",
+    scoped: true,
+    scope: 'mine',
+  },
   // Same length and last character as the enabled name: the name filter lets it through to the Map lookup.
   {
     name: 'inject, another enabled, filter passes: Map lookup',
@@ -107,12 +126,15 @@ const cases = [
 ].map((c) => ({ ...c, loop: makeLoop(c.body), arg: c.arg ?? fnArg, samples: [] }));
 
 let sink = 0;
-for (const c of cases) sink += c.loop(c.target, c.arg, ITERATIONS); // warm-up: let every loop optimise
+/** Runs a case's loop, inside its scope when it has one (the scope is entered once per round, not per call). */
+const runCase = (c) =>
+  c.scope === undefined ? c.loop(c.target, c.arg, ITERATIONS) : runInInjectionScope(c.scope, () => c.loop(c.target, c.arg, ITERATIONS));
+for (const c of cases) sink += runCase(c); // warm-up: let every loop optimise
 globalThis.gc?.();
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of cases) {
     const start = process.hrtime.bigint();
-    sink += c.loop(c.target, c.arg, ITERATIONS);
+    sink += runCase(c);
     c.samples.push(Number(process.hrtime.bigint() - start) / ITERATIONS);
   }
   globalThis.gc?.();
@@ -130,13 +152,15 @@ console.log('| --- | ---: | ---: |');
 for (const c of cases) {
   const ns = median(c.samples);
   const ratio = ns / base;
-  if (!c.baseline && !c.enabled && !c.info && !c.lookup) worstDisabled = Math.max(worstDisabled, ratio);
+  if (!c.baseline && !c.enabled && !c.info && !c.lookup && !c.scoped) worstDisabled = Math.max(worstDisabled, ratio);
   console.log(`| ${c.name} | ${ns.toFixed(2)} | ${ratio.toFixed(2)}x |`);
 }
 const ratioOf = (pick) => median(cases.find(pick).samples) / base;
 console.log(
   `\n${label}: worst disabled point ${worstDisabled.toFixed(2)}x the empty call (target <= ${TARGET}x: ` +
     `${worstDisabled <= TARGET ? 'met' : 'MISSED'}); a disabled point whose name passes the filter ` +
-    `(Map lookup) ${ratioOf((c) => c.lookup).toFixed(2)}x; an enabled point that fires ` +
+    `(Map lookup) ${ratioOf((c) => c.lookup).toFixed(2)}x; a point enabled only in another scope ` +
+    `${ratioOf((c) => c.scoped && c.scope === undefined).toFixed(2)}x outside any scope, ` +
+    `${ratioOf((c) => c.scoped && c.scope !== undefined).toFixed(2)}x in a scope of its own; an enabled point that fires ` +
     `${ratioOf((c) => c.enabled).toFixed(1)}x. (sink ${sink}, events ${events})`,
 );

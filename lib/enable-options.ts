@@ -20,6 +20,12 @@ export interface EnableOptions {
   probability?: number;
   /** Seed for `probability`; a random one is chosen (and shown by `get`) when omitted, so a run can be replayed. */
   seed?: number;
+  /**
+   * Fire only for reaches inside this injection scope (`runInInjectionScope`, the `injectionScope` middleware).
+   * The same name may be enabled in several scopes and unscoped at once; each has its own one-shot, count, skip
+   * and probability. Printable ASCII without spaces, 1 to 128 characters.
+   */
+  scope?: string;
 }
 
 /** The generator behind `probability` is 32-bit; larger seeds would silently alias smaller ones. */
@@ -27,7 +33,7 @@ export const MAX_SEED = 0xffffffff;
 
 /** An option that travels as one query parameter (every option but `parameters`, which is the body). */
 export interface ScalarOptionSpec {
-  readonly kind: 'boolean' | 'integer' | 'fraction';
+  readonly kind: 'boolean' | 'integer' | 'fraction' | 'string';
   /** Its name in the REST query (and the CLI flag, unless `flag` says otherwise). */
   readonly query: string;
   /** The CLI flag, when it differs from `query`. */
@@ -48,6 +54,7 @@ export const SCALAR_ENABLE_OPTIONS = {
   skip: { kind: 'integer', query: 'skip', min: 0, help: 'let the first N reaches pass' },
   probability: { kind: 'fraction', query: 'probability', min: 0, max: 1, help: 'fire on this share of reaches, 0 to 1' },
   seed: { kind: 'integer', query: 'seed', min: 0, max: MAX_SEED, help: "seed of --probability's generator, to replay a run" },
+  scope: { kind: 'string', query: 'scope', help: 'fire only for reaches in this injection scope' },
 } as const satisfies { readonly [K in ScalarOptionName]-?: ScalarOptionSpec };
 
 /** The scalar options in their order (the order of `--help` and of the query a client sends). */

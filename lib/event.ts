@@ -36,6 +36,8 @@ export interface InjectionEvent {
    * `?params=full`. Absent when `params` is whole.
    */
   readonly paramsTruncated?: boolean;
+  /** The injection scope of the enablement that fired (`enable(name, { scope })`); absent when unscoped. */
+  readonly scope?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -46,6 +48,8 @@ export interface HitParts {
   readonly shard: number;
   readonly ts: number;
   readonly params: InjectionParameters | undefined;
+  /** The scope of the enablement that fired; undefined when unscoped (its event then has no `scope` field). */
+  readonly scope: string | undefined;
 }
 
 /** A handler's progress, reported only to consumers that ask for it; never mistaken for a hit. */
@@ -56,6 +60,33 @@ export interface HandlerEvent {
   readonly phase: HandlerPhase;
   readonly shard: number;
   readonly ts: number;
+  /** The injection scope of the enablement whose handler this is; absent when unscoped. */
+  readonly scope?: string;
+}
+
+/**
+ * An enablement's end on one shard: its one-shot was taken or its `count` spent (for a handler, once its last
+ * handler returned). A disable or a new enable is not one. A ShardGroup turns these into one 'exhausted' control
+ * notice once every live shard reported one; they are never streamed as they are.
+ */
+export interface ExhaustedEvent {
+  readonly injection: string;
+  readonly phase: 'exhausted';
+  readonly shard: number;
+  readonly ts: number;
+  /** The injection scope of the enablement that ran out; absent when unscoped. */
+  readonly scope?: string;
+}
+
+/**
+ * Handlers of one injection parked in `waitForMessage` on one shard: a row of `GET /parked` (faultline's own),
+ * what a consumer that connects after they parked (and so missed their `waiting` notices) reads instead.
+ */
+export interface ParkedHandlers {
+  readonly injection: string;
+  readonly shard: number;
+  /** How many handlers wait there now (at least 1), of every enablement of the name: unscoped and every scope. */
+  readonly waiters: number;
 }
 
 export function isInjectionType(value: unknown): value is InjectionType {
@@ -170,7 +201,7 @@ const frameTails = new WeakMap<object, string>();
  * or do not fit the default stream: the caller then builds the event and encodes it.
  */
 export function hitFrame(epoch: string, seq: number, hit: HitParts): string | undefined {
-  const { injection, type, shard, ts, params } = hit;
+  const { injection, type, shard, ts, params, scope } = hit;
   let tail = '}\n\n';
   if (params !== undefined) {
     if (!Object.isFrozen(params)) return undefined;
@@ -182,6 +213,8 @@ export function hitFrame(epoch: string, seq: number, hit: HitParts): string | un
     if (kept === '') return undefined;
     tail = kept;
   }
+  // After params, as encodeEvent puts the fields that follow them; only a scoped hit pays for it.
+  if (scope !== undefined) tail = tail.slice(0, -3) + ',"scope":' + JSON.stringify(scope) + '}\n\n';
   const head = headOf(injection, type, shard);
   const middle = (head.frameMiddle ??= flatten('\ndata: ' + head.json + ',"ts":'));
   return flatten('id: ' + formatWireId(epoch, seq) + middle + ts + tail);
@@ -466,7 +499,10 @@ export function formatSseMessage(data: string, id?: string, event?: string): str
   return flatten(out + 'data: ' + data + '\n\n');
 }
 
-/** What a control notice says happened ('exhausted': a one-shot or count finished on every shard; not sent yet). */
+/**
+ * What a control notice says happened. 'exhausted': the injection's one-shot or `count` finished on every live
+ * shard (sent once per enablement, after the last shard's final hit; a disable never sends it).
+ */
 export type ControlOp = 'enabled' | 'disabled' | 'disabled-all' | 'messaged' | 'exhausted';
 
 /** A control action every live shard applied: `event: control` on a faultline server's stream. Never from ScyllaDB. */
@@ -478,6 +514,11 @@ export interface ControlNotice {
   readonly options?: Readonly<Record<string, unknown>>;
   /** null: every shard (a broadcast). */
   readonly shard: number | null;
+  /**
+   * 'disabled', 'messaged': the one scope it applied to; absent: every enablement of the name. 'exhausted': the
+   * scope of the enablement that ran out; absent: the unscoped one. ('enabled' carries its scope in `options`.)
+   */
+  readonly scope?: string;
   /** Server epoch milliseconds. */
   readonly ts: number;
 }

@@ -3,6 +3,8 @@
 export * from './injector';
 export { FaultlineError } from './errors';
 export { attachShard } from './shards/attach-shard';
+export { injectionScope } from './scope-middleware';
+export type { FastifyLike, InjectionScopeMiddleware, InjectionScopeOptions, ScopeNext } from './scope-middleware';
 export type { AttachShardOptions } from './shards/attach-shard';
 export { ShardAttachError, ShardGroupOptionError } from './shards/errors';
-export type { HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';
+export type { ExhaustedEvent, HandlerEvent, HandlerPhase, InjectionEvent, InjectionParameters, InjectionType } from './event';

@@ -52,3 +52,24 @@ export function epochOf(id: string): string {
   const dash = id.lastIndexOf('-');
   return dash < 0 ? id : id.slice(0, dash);
 }
+
+/** Longest scope accepted: a scope is an identifier, sent in a header, a query and every event of it. */
+export const MAX_SCOPE_LENGTH = 128;
+
+/** Printable ASCII without spaces: safe as an HTTP header value, in a URL query and in a log line, unchanged. */
+const SCOPE = /^[\x21-\x7e]+$/;
+
+/**
+ * Why `scope` is not a valid injection scope, or undefined when it is. Defined here, on the ground floor, so the
+ * injector, the server and the client check a scope alike.
+ */
+export function scopeProblem(scope: unknown): string | undefined {
+  if (typeof scope !== 'string') return `a scope must be a string, got ${scope === null ? 'null' : typeof scope}`;
+  if (scope.length === 0) return 'a scope must not be empty';
+  if (scope.length > MAX_SCOPE_LENGTH) return `a scope is at most ${MAX_SCOPE_LENGTH} characters, got ${scope.length}`;
+  if (!SCOPE.test(scope)) {
+    return `a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got ${JSON.stringify(scope.slice(0, 80))}`;
+  }
+  return undefined;
+}
+

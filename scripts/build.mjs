@@ -2,7 +2,7 @@
 // ESM wrapper in dist/esm that re-exports the CommonJS module. One copy of the code serves both `import` and
 // `require`, so a process that mixes them still has exactly one `injector` per thread (no dual-package hazard).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,14 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
+
+// The dashboard's browser modules are shipped as written (checked by their own tsconfig, never compiled by tsc
+// here), beside the compiled server code that serves them.
+const browser = 'server/dashboard/browser';
+mkdirSync(join(root, 'dist/cjs', browser), { recursive: true });
+for (const file of readdirSync(join(root, 'lib', browser)).filter((f) => f.endsWith('.js'))) {
+  cpSync(join(root, 'lib', browser, file), join(root, 'dist/cjs', browser, file));
+}
 
 const esm = join(root, 'dist/esm');
 mkdirSync(esm, { recursive: true });

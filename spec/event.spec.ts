@@ -240,7 +240,7 @@ describe('boundEventParams: what the default stream carries of the parameters', 
 describe('hitFrame: the frame of a hit, from its parts', () => {
   const types: InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
 
-  it('is exactly the frame of the encoded event, for any name, shard, ts and frozen parameters that fit', () => {
+  it('is exactly the frame of the encoded event, for any name, shard, ts, scope and frozen parameters that fit', () => {
     fc.assert(
       fc.property(
         fc.string({ minLength: 1, maxLength: 40 }),
@@ -249,24 +249,28 @@ describe('hitFrame: the frame of a hit, from its parts', () => {
         fc.nat(4_000_000_000_000),
         fc.nat(1_000_000),
         fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 30 }), { maxKeys: 4 }), { nil: undefined }),
-        (injection, type, shard, ts, seq, dict) => {
+        fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
+        (injection, type, shard, ts, seq, dict, scope) => {
           const params = dict === undefined ? undefined : Object.freeze({ ...dict });
-          const event: InjectionEvent = { injection, type, shard, ts, params, id: `ep-${seq}` };
-          const expected = formatSseMessage(encodeEvent(boundEventParams(event)), `ep-${seq}`);
+          const id = `ep-${seq}`;
+          // As the group builds a hit's event: `scope` last, and only when the hit is scoped.
+          const event: InjectionEvent =
+            scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
+          const expected = formatSseMessage(encodeEvent(boundEventParams(event)), id);
           // Twice: the second time from the kept head and parameters.
-          expect(hitFrame('ep', seq, { injection, type, shard, ts, params })).toBe(expected);
-          expect(hitFrame('ep', seq, { injection, type, shard, ts, params })).toBe(expected);
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params, scope })).toBe(expected);
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params, scope })).toBe(expected);
         },
       ),
     );
   });
 
   it('leaves to the caller parameters that are not frozen or that the default stream would cut', () => {
-    const part = (params: InjectionParameters | undefined) => ({ injection: 'x', type: 'lambda' as const, shard: 0, ts: 5, params });
+    const part = (params: InjectionParameters | undefined) => ({ injection: 'x', type: 'lambda' as const, shard: 0, ts: 5, params, scope: 'tenant-a' });
     expect(hitFrame('ep', 1, part({ k: 'v' }))).toBeUndefined();
     const big = Object.freeze({ k: 'v'.repeat(EVENT_PARAMS_MAX_BYTES) });
     expect(hitFrame('ep', 1, part(big))).toBeUndefined();
     expect(hitFrame('ep', 2, part(big))).toBeUndefined();
-    expect(hitFrame('ep', 1, part(undefined))).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5}\n\n');
+    expect(hitFrame('ep', 1, part(undefined))).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5,"scope":"tenant-a"}\n\n');
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { INJECTION_TYPES, isInjectionType, type InjectionType } from '../event';
 import { validateName } from '../injector/validate';
+import { scopeProblem } from '../wire';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -145,4 +146,13 @@ export function nameArgument(command: string, what: string, name: string): strin
 
 export function nameOptions(command: string, option: string, names: readonly string[]): string[] {
   return names.map((n) => nameArgument(command, `--${option}`, n));
+}
+
+/** Injection scopes given with `--scope` (repeatable or not), each checked as a server checks it. */
+export function scopeOptions(command: string, scopes: readonly string[]): string[] {
+  for (const scope of scopes) {
+    const problem = scopeProblem(scope);
+    if (problem !== undefined) throw new UsageError(`--scope: ${problem}`, command);
+  }
+  return [...scopes];
 }

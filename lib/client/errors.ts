@@ -287,7 +287,8 @@ export class InjectionEndedError extends FaultlineError {
     readonly wanted: number,
   ) {
     super(
-      `waitForInjection("${injection}"): ${reason} on node ${node} at ${new Date(endedAt).toISOString()} ` +
+      `waitForInjection("${injection}"): ${reason === 'exhausted' ? 'exhausted (its one-shot or count ran out on every shard)' : reason} ` +
+        `on node ${node} at ${new Date(endedAt).toISOString()} ` +
         `after ${found} of ${wanted} hit${wanted > 1 ? 's' : ''}; the hit cannot come`,
     );
   }

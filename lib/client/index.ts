@@ -9,6 +9,7 @@ export {
   InjectionApi,
   type EnableInjectionOptions,
   type InjectionApiOptions,
+  type ScopeOption,
   type InjectionShardInfo,
 } from './injection-api';
 export {
@@ -19,6 +20,7 @@ export {
   hits,
   ofType,
   onNode,
+  onScope,
   onShard,
   since,
   type HitMatcher,
@@ -43,4 +45,4 @@ export type { ReconnectPolicy } from './backoff';
 export type { NamedNode, NodeAddress } from './node-url';
 export type * from './types';
 export { FaultlineError } from '../errors';
-export type { HandlerEvent, InjectionEvent, InjectionType } from '../event';
+export type { HandlerEvent, InjectionEvent, InjectionType, ParkedHandlers } from '../event';

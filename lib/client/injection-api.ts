@@ -5,6 +5,7 @@ import { readBounded, type ResponseBody } from './event-stream-request';
 import { apiBase, encodeInjectionName } from './node-url';
 import type { AppliedChange } from './types';
 import { POSITION_HEADER } from '../wire';
+import type { ParkedHandlers } from '../event';
 
 export interface InjectionApiOptions {
   /** Sent as `Authorization: Bearer <token>`. */
@@ -16,12 +17,17 @@ export interface InjectionApiOptions {
 }
 
 /**
- * The enable options (`oneShot` goes as ScyllaDB's `one_shot=True`; `count`, `skip`, `probability` and `seed`
- * are faultline's query parameters, which a ScyllaDB node ignores).
+ * The enable options (`oneShot` goes as ScyllaDB's `one_shot=True`; `count`, `skip`, `probability`, `seed` and
+ * `scope` are faultline's query parameters, which a ScyllaDB node ignores).
  */
 export interface EnableInjectionOptions extends Omit<EnableOptions, 'parameters'> {
   /** String parameters, sent as the JSON body; other values go as their string form, as ScyllaDB's client sends them. */
   parameters?: Record<string, string | number | boolean>;
+}
+
+/** Which enablement of a name a call means (faultline's; a ScyllaDB node ignores it): that scope's only. */
+export interface ScopeOption {
+  scope?: string;
 }
 
 /** One element of `get(name)`: the injection's state on one shard, as ScyllaDB reports it (plus extras). */
@@ -64,11 +70,12 @@ export class InjectionApi {
   }
 
   /**
-   * Disables an injection on every shard (releasing its waiting handlers); unknown names are fine. Resolves
-   * with the position once every shard applied it: every hit of what it disabled is at or before it.
+   * Disables an injection on every shard (releasing its waiting handlers): every enablement of it, or with
+   * `scope` that scope's only; unknown names are fine. Resolves with the position once every shard applied it:
+   * every hit of what it disabled is at or before it.
    */
-  async disable(name: string): Promise<AppliedChange> {
-    return applied(await this.request('DELETE', this.injectionPath(name)));
+  async disable(name: string, options: ScopeOption = {}): Promise<AppliedChange> {
+    return applied(await this.request('DELETE', this.injectionPath(name), scopeQuery(options)));
   }
 
   /** Disables every injection on every shard; resolves as `disable` does. */
@@ -85,10 +92,10 @@ export class InjectionApi {
     return value as string[];
   }
 
-  /** The injection's state on each shard, indexed by shard. */
-  async get(name: string): Promise<InjectionShardInfo[]> {
+  /** The injection's state on each shard, indexed by shard (with `scope`: of that scope's enablement). */
+  async get(name: string, options: ScopeOption = {}): Promise<InjectionShardInfo[]> {
     const path = this.injectionPath(name);
-    const value = await this.send('GET', path);
+    const value = await this.send('GET', path, scopeQuery(options));
     if (!Array.isArray(value)) throw this.unexpected('GET', path, value, 'an array of shard states');
     return value as InjectionShardInfo[];
   }
@@ -122,15 +129,25 @@ export class InjectionApi {
     return value as Record<string, number>;
   }
 
+  /**
+   * Handlers waiting for a message now, one row per injection and shard (faultline only; a ScyllaDB node
+   * answers 404): a parked one-shot handler is here though its injection is no longer enabled.
+   */
+  async parked(): Promise<ParkedHandlers[]> {
+    const value = await this.send('GET', '/parked');
+    if (!Array.isArray(value) || !value.every(isParkedRow)) throw this.unexpected('GET', '/parked', value, 'an array of parked handlers');
+    return value;
+  }
+
   private async count(path: string): Promise<number> {
     const value = await this.send('GET', path);
     if (typeof value !== 'number') throw this.unexpected('GET', path, value, 'a number');
     return value;
   }
 
-  /** Wakes the handlers of the injection that wait for a message, on every shard. */
-  async message(name: string): Promise<void> {
-    await this.send('POST', this.injectionPath(name) + '/message');
+  /** Wakes the handlers of the injection that wait for a message, on every shard (with `scope`: of that scope). */
+  async message(name: string, options: ScopeOption = {}): Promise<void> {
+    await this.send('POST', this.injectionPath(name) + '/message', scopeQuery(options));
   }
 
   private injectionPath(name: string): string {
@@ -211,14 +228,40 @@ function enableQuery(name: string, options: EnableInjectionOptions): Record<stri
   for (const key of SCALAR_OPTION_NAMES) {
     const spec = scalarOption(key);
     const value: unknown = options[key];
-    if (spec.kind === 'boolean') {
-      if (value !== undefined || spec.scylla) query[spec.query] = value === true ? 'True' : 'False';
-    } else if (value !== undefined) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new ClientArgumentError(`enable("${name}"): ${key} must be a number, not ${String(value)}`);
-      }
-      query[spec.query] = String(value);
+    switch (spec.kind) {
+      case 'boolean':
+        if (value !== undefined || spec.scylla) query[spec.query] = value === true ? 'True' : 'False';
+        break;
+      case 'string':
+        if (value === undefined) break;
+        if (typeof value !== 'string') {
+          throw new ClientArgumentError(`enable("${name}"): ${key} must be a string, not ${String(value)}`);
+        }
+        // Checked by the server, which says what is wrong with it.
+        query[spec.query] = value;
+        break;
+      default:
+        if (value === undefined) break;
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw new ClientArgumentError(`enable("${name}"): ${key} must be a number, not ${String(value)}`);
+        }
+        query[spec.query] = String(value);
     }
   }
   return query;
+}
+
+/** The query of a call that may name a scope (nothing for a call without one, as ScyllaDB's client sends). */
+function scopeQuery(options: ScopeOption): Record<string, string> | undefined {
+  if (options.scope === undefined) return undefined;
+  if (typeof options.scope !== 'string') {
+    throw new ClientArgumentError(`scope must be a string, not ${String(options.scope as unknown)}`);
+  }
+  return { scope: options.scope };
+}
+
+function isParkedRow(row: unknown): row is ParkedHandlers {
+  if (typeof row !== 'object' || row === null) return false;
+  const { injection, shard, waiters } = row as Record<string, unknown>;
+  return typeof injection === 'string' && Number.isInteger(shard) && Number.isInteger(waiters);
 }

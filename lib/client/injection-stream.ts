@@ -35,6 +35,7 @@ import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } fro
 import { trimSlash } from './node-url';
 import { ofType } from './operators/of-type';
 import { onNode } from './operators/on-node';
+import { onScope } from './operators/on-scope';
 import { onShard } from './operators/on-shard';
 import { markSeq } from './operators/since';
 import type {
@@ -60,6 +61,11 @@ export interface WaitOptions {
   node?: string | readonly string[];
   /** Only a hit of this type of point. */
   type?: InjectionType | readonly InjectionType[];
+  /**
+   * Only a hit of the injection's enablement in this scope (`enable(name, { scope })`); a disable of another
+   * scope's enablement then does not end the wait either.
+   */
+  scope?: string;
   /** Only a hit received after this mark (default: any since the stream opened, replayed if it came first). */
   since?: InjectionMark;
   /**
@@ -78,6 +84,7 @@ export interface StreamFilter {
   readonly injections?: ReadonlySet<string>;
   readonly shards?: ReadonlySet<number>;
   readonly types?: ReadonlySet<InjectionType>;
+  readonly scopes?: ReadonlySet<string>;
 }
 
 /** @internal What openInjectionStream hands the stream it builds. */
@@ -250,6 +257,7 @@ export class InjectionStream implements AsyncDisposable {
     }
     const nodes = this.waitNodes(name, options.node);
     const shards = options.shard === undefined ? undefined : ([] as number[]).concat(options.shard);
+    const scope = options.scope;
     const startSeq = options.since === undefined ? 0 : markSeq(options.since, `${what}("${name}")`);
     const startNotice = options.since?.controls ?? this.noticeCount;
     const afterPosition = options.after === undefined ? undefined : this.positionCheck(name, options.after, nodes, what);
@@ -268,6 +276,7 @@ export class InjectionStream implements AsyncDisposable {
       options.node !== undefined ? onNode(nodes) : identity,
       shards !== undefined ? onShard(shards) : identity,
       options.type !== undefined ? ofType(options.type) : (identity as Same),
+      scope !== undefined ? onScope(scope) : identity,
       afterPosition !== undefined ? filter(afterPosition) : identity,
       tap((event) => {
         if (event.injection === name) found++;
@@ -304,7 +313,7 @@ export class InjectionStream implements AsyncDisposable {
     // Subscribed after hit$ has replayed too; a notice follows every hit its node had before it (the server
     // sends it once every shard applied the change), so a hit that came first has already resolved the wait.
     const ended$ = merge(of(undefined), this.controlSubject).pipe(
-      map(() => endingOf(this.notices, name, nodes, startNotice)),
+      map(() => endingOf(this.notices, name, nodes, startNotice, scope)),
       filter((ending) => ending !== undefined),
       map((ending) => {
         throw new InjectionEndedError(name, ending.reason, ending.node, ending.ts, found, count);
@@ -394,6 +403,7 @@ export class InjectionStream implements AsyncDisposable {
     if (!this.accepts(event.injection)) return;
     if (f.shards !== undefined && !f.shards.has(event.shard)) return;
     if (f.types !== undefined && !f.types.has(event.type)) return;
+    if (f.scopes !== undefined && !(event.scope !== undefined && f.scopes.has(event.scope))) return;
     // The decoded object is fresh and ours: stamping it avoids a copy per event. The client's name for the
     // node wins over any `node` field the server sent, since it is what onNode and waits filter on.
     const received = event as { -readonly [K in keyof ReceivedInjectionEvent]: ReceivedInjectionEvent[K] };

@@ -1,5 +1,6 @@
 import { Client, type Dispatcher } from 'undici';
 import { isInjectionType, type InjectionType } from '../event';
+import { scopeProblem } from '../wire';
 import { resolveReconnectPolicy, type ReconnectPolicy } from './backoff';
 import { ClientArgumentError } from './errors';
 import { InjectionStream, type StreamFilter } from './injection-stream';
@@ -14,6 +15,8 @@ export interface OpenInjectionStreamOptions {
   injection?: string | readonly string[];
   shard?: number | readonly number[];
   type?: InjectionType | readonly InjectionType[];
+  /** Only hits of enablements in this injection scope, or these (`?scope=`; faultline's, ScyllaDB has no scopes). */
+  scope?: string | readonly string[];
   /** Ask for handler progress (`?handler=1`), delivered on `handler$`. */
   handlerEvents?: boolean;
   /**
@@ -154,6 +157,7 @@ function withFilters(url: URL, options: OpenInjectionStreamOptions): URL {
   for (const name of list(options.injection)) url.searchParams.append('injection', name);
   for (const shard of list(options.shard)) url.searchParams.append('shard', String(shard));
   for (const type of list(options.type)) url.searchParams.append('type', type);
+  for (const scope of list(options.scope)) url.searchParams.append('scope', scope);
   if (options.handlerEvents === true) url.searchParams.set('handler', '1');
   if (options.shardEvents !== false) url.searchParams.set('shard_down', '1');
   if (options.controlEvents !== false) url.searchParams.set('control', '1');
@@ -165,16 +169,19 @@ function streamFilter(options: OpenInjectionStreamOptions): StreamFilter {
   const injections = list(options.injection);
   const shards = list(options.shard);
   const types = list(options.type);
+  const scopes = list(options.scope);
   const refuse = (what: string, value: unknown) => {
     throw new ClientArgumentError(`openInjectionStream: ${what} filter: ${JSON.stringify(value)} is not valid`);
   };
   for (const n of injections) if (typeof n !== 'string' || n === '') refuse('injection', n);
   for (const s of shards) if (!Number.isInteger(s) || s < 0) refuse('shard', s);
   for (const t of types) if (!isInjectionType(t)) refuse('type', t);
+  for (const s of scopes) if (scopeProblem(s) !== undefined) refuse('scope', s);
   return {
     injections: injections.length > 0 ? new Set(injections) : undefined,
     shards: shards.length > 0 ? new Set(shards) : undefined,
     types: types.length > 0 ? new Set(types) : undefined,
+    scopes: scopes.length > 0 ? new Set(scopes) : undefined,
   };
 }
 

@@ -11,6 +11,8 @@ export interface Waiter {
  */
 export interface Entry {
   readonly name: string;
+  /** The scope it fires in; undefined: unscoped. */
+  readonly scope: string | undefined;
   readonly oneShot: boolean;
   readonly parameters: InjectionParameters;
   readonly count: number | undefined;

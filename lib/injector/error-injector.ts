@@ -1,10 +1,11 @@
 import { Observable, Subject } from 'rxjs';
 import type { EnableOptions } from '../enable-options';
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import type { ExhaustedEvent, HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
 import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
 import { randomSeed, seededRandom, shardSeed } from './random';
+import { currentInjectionScope, validateScope } from './scope';
 import {
   EMPTY_PARAMETERS,
   describeValue,
@@ -22,6 +23,8 @@ export type HitListener = (
   shard: number,
   ts: number,
   params: InjectionParameters,
+  /** The scope of the enablement that fired; undefined when unscoped. */
+  scope: string | undefined,
 ) => void;
 
 /** An injection's state on one shard: the body of one element of ScyllaDB's `GET /injection/{name}`, and more. */
@@ -43,6 +46,15 @@ export interface InjectionState {
   readonly skip?: number;
   readonly probability?: number;
   readonly seed?: number;
+  /** The scope this state is of (`get(name, { scope })`); absent for the unscoped enablement. */
+  readonly scope?: string;
+  /** Scopes `name` is enabled in besides (`get(name)` without a scope); absent when none. */
+  readonly scopes?: readonly string[];
+}
+
+/** Which enablement of a name a control call means: the one of `scope`, or (no scope) the unscoped one. */
+export interface ScopeOption {
+  scope?: string;
 }
 
 export interface HandlerOptions {
@@ -79,6 +91,11 @@ export function isSwitchedOffByEnvironment(env: NodeJS.ProcessEnv = process.env)
  * The points are the hot path of production code. A point whose injection is not enabled returns at once,
  * synchronously, allocating nothing: with nothing enabled it reads one field; otherwise it does one Map
  * lookup. Everything else (counting, events, logging, promises) happens only when the point fires.
+ *
+ * Scopes: a name may be enabled unscoped and in any number of scopes at once, each an entry of its own. A reach
+ * matches the entry of its current scope (`runInInjectionScope`) first, then the unscoped entry; a reach outside
+ * any scope matches only the unscoped one. The scope store is read only when some entry of the reached name is
+ * scoped, so a name not enabled, or enabled only unscoped, never pays for it.
  */
 export class ErrorInjector implements HandlerHost {
   /** false when this injector is switched off (FAULTLINE=off or `enabled: false`): points never fire. */
@@ -88,11 +105,19 @@ export class ErrorInjector implements HandlerHost {
   readonly hits$: Observable<InjectionEvent>;
   /** A handler starting to wait for a message and being released; never mixed into `hits$`. */
   readonly handlerEvents$: Observable<HandlerEvent>;
+  /**
+   * An enablement that ran out on this shard: a one-shot taken or a `count` spent, after that hit's event (a
+   * one-shot handler only once its function returned). Never for a disable or a re-enable.
+   */
+  readonly exhaustions$: Observable<ExhaustedEvent>;
 
   private shardId: number;
   private logger: InjectionLogger | undefined;
   private readonly offReason: string;
+  /** Unscoped entries, by name. */
   private readonly entries = new Map<string, Entry>();
+  /** Scoped entries, by name then scope. */
+  private readonly scoped = new Map<string, Map<string, Entry>>();
   /**
    * A two-part filter over the enabled names, so a point whose name is not enabled usually returns without the
    * Map lookup (a few ns): bit `length & 31` of every enabled name's length, and bit `code & 31` of its last
@@ -106,6 +131,7 @@ export class ErrorInjector implements HandlerHost {
   /** Replaced, never changed in place: a listener may remove itself while hits are being told. */
   private hitListeners: readonly HitListener[] = [];
   private readonly handlerSubject = new Subject<HandlerEvent>();
+  private readonly exhaustionSubject = new Subject<ExhaustedEvent>();
 
   constructor(options: ErrorInjectorOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -135,6 +161,7 @@ export class ErrorInjector implements HandlerHost {
     );
     this.hits$ = this.hitSubject.asObservable();
     this.handlerEvents$ = this.handlerSubject.asObservable();
+    this.exhaustions$ = this.exhaustionSubject.asObservable();
   }
 
   get shard(): number {
@@ -181,13 +208,14 @@ export class ErrorInjector implements HandlerHost {
    * injector as it was.
    */
   enable(name: string, options: EnableOptions = {}): void {
-    const { oneShot = false, count, skip = 0, probability, seed: givenSeed, parameters } = validateEnable(name, options);
+    const { oneShot = false, count, skip = 0, probability, seed: givenSeed, scope, parameters } = validateEnable(name, options);
     let seed = givenSeed;
     if (!this.enabled) throw new InjectionsOffError(name, this.offReason);
     if (probability !== undefined && seed === undefined) seed = randomSeed();
-    this.release(name);
-    this.entries.set(name, {
+    this.release(name, scope);
+    const entry: Entry = {
       name,
+      scope,
       oneShot,
       parameters,
       count,
@@ -203,26 +231,40 @@ export class ErrorInjector implements HandlerHost {
       messages: 0,
       consumed: 0,
       waiters: new Set(),
-    });
+    };
+    if (scope === undefined) this.entries.set(name, entry);
+    else {
+      let byScope = this.scoped.get(name);
+      if (byScope === undefined) this.scoped.set(name, (byScope = new Map()));
+      byScope.set(scope, entry);
+    }
     this.reindex();
   }
 
-  /** Disables `name` and releases its waiting handlers. Disabling a name that is not enabled does nothing. */
-  disable(name: string): void {
+  /**
+   * Disables `name` and releases its waiting handlers: every enablement of it (unscoped and in every scope), or
+   * with `scope` only the one of that scope. Disabling a name that is not enabled does nothing.
+   */
+  disable(name: string, options?: ScopeOption): void {
     validateName(name);
-    this.release(name);
+    const scope = scopeOf(options);
+    if (scope !== undefined) this.release(name, scope);
+    else this.releaseName(name);
   }
 
-  /** Disables every injection and releases every waiting handler. */
+  /** Disables every injection (in every scope) and releases every waiting handler. */
   disableAll(): void {
-    for (const name of [...this.entries.keys()]) this.release(name);
+    for (const name of [...this.entries.keys(), ...this.scoped.keys()]) this.releaseName(name);
   }
 
-  /** Names enabled now (a one-shot handler that fired and still runs is not, as in ScyllaDB). */
+  /**
+   * Names enabled now, unscoped or in some scope (a one-shot handler that fired and still runs is not, as in
+   * ScyllaDB).
+   */
   enabledInjections(): string[] {
-    const names: string[] = [];
-    for (const e of this.entries.values()) if (!e.exhausted) names.push(e.name);
-    return names;
+    const names = new Set<string>();
+    for (const e of this.allEntries()) if (!e.exhausted) names.add(e.name);
+    return [...names];
   }
 
   /**
@@ -230,41 +272,56 @@ export class ErrorInjector implements HandlerHost {
    * `lifetimeHits`): what tells that a one-shot already fired though it is no longer enabled.
    */
   lifetimeHitCounts(): Record<string, number> {
-    const counts = new Map(this.pastHits);
-    for (const e of this.entries.values()) counts.set(e.name, (counts.get(e.name) ?? 0) + e.fired);
-    // fromEntries defines own properties: a name such as "__proto__" stays a name.
-    return Object.fromEntries(counts);
+    return this.countByName(new Map(this.pastHits), (e) => e.fired);
   }
 
-  /** True when `name` is enabled and can still fire. Never throws (any value that is not an enabled name is false). */
-  isEnabled(name: string): boolean {
-    const e = this.entries.get(name);
-    return e !== undefined && !e.exhausted;
+  /**
+   * Handlers parked in `waitForMessage` now on this shard, by name (summed over the name's scopes); names with
+   * none are left out. A one-shot handler that fired and waits is here though no longer enabled: it still takes a
+   * message.
+   */
+  parkedHandlerCounts(): Record<string, number> {
+    return this.countByName(new Map(), (e) => (e.waiters.size > 0 ? e.waiters.size : undefined));
   }
 
-  /** The state of `name` on this shard; `enabled: false` (with the hits of its last enablement) when it is not. */
-  get(name: string): InjectionState {
-    validateName(name);
-    const e = this.entries.get(name);
-    const past = this.pastHits.get(name) ?? 0;
-    if (e === undefined) {
-      return { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits: past, waiters: 0 };
+  /**
+   * True when `name` is enabled and can still fire: unscoped or in any scope, or with `scope` in that scope.
+   * Never throws (any value that is not an enabled name or scope is false).
+   */
+  isEnabled(name: string, options?: ScopeOption): boolean {
+    const scope = options?.scope;
+    if (scope !== undefined) {
+      const e = this.scoped.get(name)?.get(scope);
+      return e !== undefined && !e.exhausted;
     }
-    const state: {
-      -readonly [K in keyof InjectionState]: InjectionState[K];
-    } = {
-      name,
-      enabled: !e.exhausted,
-      oneShot: e.oneShot,
-      parameters: e.parameters,
-      hits: e.fired,
-      lifetimeHits: past + e.fired,
-      waiters: e.waiters.size,
-    };
-    if (e.count !== undefined) state.count = e.count;
-    if (e.skip !== 0) state.skip = e.skip;
-    if (e.probability !== undefined) state.probability = e.probability;
-    if (e.seed !== undefined) state.seed = e.seed;
+    for (const e of this.entriesOf(name)) if (!e.exhausted) return true;
+    return false;
+  }
+
+  /**
+   * The state of `name`'s unscoped enablement on this shard (and the scopes it is enabled in besides), or with
+   * `scope` that of its enablement in that scope; `enabled: false` when there is none. `lifetimeHits` counts
+   * every scope.
+   */
+  get(name: string, options?: ScopeOption): InjectionState {
+    validateName(name);
+    const scope = scopeOf(options);
+    const e = this.current(name, scope);
+    const past = this.pastHits.get(name) ?? 0;
+    let lifetimeHits = past;
+    for (const other of this.entriesOf(name)) lifetimeHits += other.fired;
+    const scopes: string[] = [];
+    if (scope === undefined) for (const [s, other] of this.scoped.get(name) ?? []) if (!other.exhausted) scopes.push(s);
+    const state: { -readonly [K in keyof InjectionState]: InjectionState[K] } =
+      e === undefined
+        ? { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits, waiters: 0 }
+        : { name, enabled: !e.exhausted, oneShot: e.oneShot, parameters: e.parameters, hits: e.fired, lifetimeHits, waiters: e.waiters.size };
+    if (e?.count !== undefined) state.count = e.count;
+    if (e !== undefined && e.skip !== 0) state.skip = e.skip;
+    if (e?.probability !== undefined) state.probability = e.probability;
+    if (e?.seed !== undefined) state.seed = e.seed;
+    if (scope !== undefined) state.scope = scope;
+    if (scopes.length > 0) state.scopes = scopes;
     return state;
   }
 
@@ -273,12 +330,15 @@ export class ErrorInjector implements HandlerHost {
    * waits is kept for it. For a name that is not enabled it does nothing (as in ScyllaDB); a one-shot handler
    * that fired and still runs does receive it.
    */
-  receiveMessage(name: string): void {
+  receiveMessage(name: string, options?: ScopeOption): void {
     validateName(name);
-    const e = this.entries.get(name);
-    if (e === undefined) return;
-    e.messages++;
-    for (const w of [...e.waiters]) w.wake();
+    const scope = scopeOf(options);
+    const targets = scope === undefined ? [...this.entriesOf(name)] : [this.current(name, scope)];
+    for (const e of targets) {
+      if (e === undefined) continue;
+      e.messages++;
+      for (const w of [...e.waiters]) w.wake();
+    }
   }
 
   // ---- injection points ------------------------------------------------------------------------------------
@@ -295,7 +355,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'lambda')) return;
     this.log('Triggering injection "' + name + '"', e, 'lambda');
     fn(e.parameters);
@@ -309,7 +369,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return false;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'lambda')) return false;
     this.log('Triggering injection "' + name + '"', e, 'lambda');
     return true;
@@ -327,7 +387,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return undefined;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined) return undefined;
     // Checked before the hit counts, so a bad argument is reported and does not use up a one-shot.
     const ms = sleepDuration(name, msOrDeadline);
@@ -344,7 +404,7 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'exception')) return;
     this.log('Triggering exception injection "' + name + '"', e, 'exception');
     throw factory ? factory(e.parameters) : new InjectedError(name);
@@ -365,14 +425,17 @@ export class ErrorInjector implements HandlerHost {
     ) {
       return undefined;
     }
-    const e = this.entries.get(name);
+    const e = this.match(name);
     if (e === undefined || !this.fire(e, 'handler', true)) return undefined;
     this.log('Triggering injection "' + name + '" with injection handler', e, 'handler');
     const handler = new InjectionHandler(e, this, options?.shareMessages !== false);
     e.running++;
     const done = (): void => {
       e.running--;
-      if (e.exhausted && e.running === 0 && this.entries.get(name) === e) this.release(name);
+      if (e.exhausted && e.running === 0 && this.current(name, e.scope) === e) {
+        this.release(name, e.scope);
+        this.reportExhausted(e);
+      }
     };
     let result: Promise<void> | void;
     try {
@@ -386,6 +449,49 @@ export class ErrorInjector implements HandlerHost {
 
   // ---- internals -------------------------------------------------------------------------------------------
 
+  /**
+   * The entry a reach of `name` (past the name filter) matches: the one of its current scope, else the unscoped
+   * one. The scope store is read only when `name` has a scoped entry.
+   */
+  private match(name: string): Entry | undefined {
+    const unscoped = this.entries.get(name);
+    if (this.scoped.size === 0) return unscoped;
+    const byScope = this.scoped.get(name);
+    if (byScope === undefined) return unscoped;
+    const scope = currentInjectionScope();
+    if (scope === undefined) return unscoped;
+    const e = byScope.get(scope);
+    // A spent scoped one-shot whose handler still runs no longer fires: the reach goes on to the unscoped entry.
+    return e !== undefined && !e.exhausted ? e : unscoped;
+  }
+
+  private current(name: string, scope: string | undefined): Entry | undefined {
+    return scope === undefined ? this.entries.get(name) : this.scoped.get(name)?.get(scope);
+  }
+
+  /** Every entry of `name`: the unscoped one, then those of its scopes. */
+  private *entriesOf(name: string): Generator<Entry> {
+    const e = this.entries.get(name);
+    if (e !== undefined) yield e;
+    const byScope = this.scoped.get(name);
+    if (byScope !== undefined) yield* byScope.values();
+  }
+
+  /** `counts` plus `count(e)` of every entry, by name; an entry whose count is undefined is left out. */
+  private countByName(counts: Map<string, number>, count: (e: Entry) => number | undefined): Record<string, number> {
+    for (const e of this.allEntries()) {
+      const n = count(e);
+      if (n !== undefined) counts.set(e.name, (counts.get(e.name) ?? 0) + n);
+    }
+    // fromEntries defines own properties: a name such as "__proto__" stays a name.
+    return Object.fromEntries(counts);
+  }
+
+  private *allEntries(): Generator<Entry> {
+    yield* this.entries.values();
+    for (const byScope of this.scoped.values()) yield* byScope.values();
+  }
+
   /** @internal Called by a handler as it starts waiting and as it is released. */
   handlerPhase(e: Entry, phase: 'waiting' | 'released'): void {
     if (this.logger) {
@@ -393,7 +499,7 @@ export class ErrorInjector implements HandlerHost {
       this.log(line, e, 'handler');
     }
     if (this.handlerSubject.observed) {
-      this.handlerSubject.next({ injection: e.name, phase, shard: this.shardId, ts: Date.now() });
+      this.handlerSubject.next(withScope({ injection: e.name, phase, shard: this.shardId, ts: Date.now() }, e.scope));
     }
   }
 
@@ -404,18 +510,29 @@ export class ErrorInjector implements HandlerHost {
     if (e.reached <= e.skip) return false;
     if (e.random !== undefined && !(e.random() < (e.probability as number))) return false;
     e.fired++;
+    let spent = false;
     if (e.oneShot || (e.count !== undefined && e.fired >= e.count)) {
       // Spent. A handler (this one, or one still running) keeps the entry until it returns, so messages
       // still reach it; otherwise it goes now.
       if (isHandler || e.running > 0) e.exhausted = true;
-      else this.release(e.name);
+      else {
+        this.release(e.name, e.scope);
+        spent = true;
+      }
     }
+    if (this.hitListeners.length > 0 || this.hitSubject.observed) this.tellHit(e, type);
+    // After the hit's event: whoever watches both sees the last hit before the end it caused.
+    if (spent) this.reportExhausted(e);
+    return true;
+  }
+
+  /** Tells the listeners, then `hits$`, of a hit of `e` (with one `ts`). */
+  private tellHit(e: Entry, type: InjectionType): void {
     const listeners = this.hitListeners;
-    if (listeners.length === 0 && !this.hitSubject.observed) return true;
     const ts = Date.now();
     for (let i = 0; i < listeners.length; i++) {
       try {
-        listeners[i](e.name, type, this.shardId, ts, e.parameters);
+        listeners[i](e.name, type, this.shardId, ts, e.parameters, e.scope);
       } catch (err) {
         setTimeout(() => {
           throw err;
@@ -423,11 +540,16 @@ export class ErrorInjector implements HandlerHost {
       }
     }
     if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type, ts));
-    return true;
+  }
+
+  private reportExhausted(e: Entry): void {
+    if (this.exhaustionSubject.observed) {
+      this.exhaustionSubject.next(withScope({ injection: e.name, phase: 'exhausted', shard: this.shardId, ts: Date.now() }, e.scope));
+    }
   }
 
   private event(e: Entry, type: InjectionType, ts = Date.now()): InjectionEvent {
-    return { injection: e.name, type, shard: this.shardId, ts, params: e.parameters };
+    return withScope({ injection: e.name, type, shard: this.shardId, ts, params: e.parameters }, e.scope);
   }
 
   /** A throwing logger must not turn an injection point into a crash of the app code that reached it. */
@@ -444,7 +566,7 @@ export class ErrorInjector implements HandlerHost {
   private reindex(): void {
     let lengthBits = 0;
     let tailBits = 0;
-    for (const name of this.entries.keys()) {
+    for (const name of [...this.entries.keys(), ...this.scoped.keys()]) {
       lengthBits |= 1 << name.length;
       tailBits |= 1 << name.charCodeAt(name.length - 1);
     }
@@ -452,16 +574,43 @@ export class ErrorInjector implements HandlerHost {
     this.tailBits = tailBits;
   }
 
-  /** Removes the entry of `name` and releases its waiters (they resolve normally, as in ScyllaDB). */
-  private release(name: string): void {
-    const e = this.entries.get(name);
+  /** Removes every entry of `name`, unscoped and scoped. */
+  private releaseName(name: string): void {
+    this.release(name, undefined);
+    for (const scope of [...(this.scoped.get(name)?.keys() ?? [])]) this.release(name, scope);
+  }
+
+  /** Removes the entry of `name` in `scope` and releases its waiters (they resolve normally, as in ScyllaDB). */
+  private release(name: string, scope: string | undefined): void {
+    const e = this.current(name, scope);
     if (e === undefined) return;
-    this.entries.delete(name);
+    if (scope === undefined) this.entries.delete(name);
+    else {
+      const byScope = this.scoped.get(name) as Map<string, Entry>;
+      byScope.delete(scope);
+      if (byScope.size === 0) this.scoped.delete(name);
+    }
     if (e.fired > 0) this.pastHits.set(name, (this.pastHits.get(name) ?? 0) + e.fired);
     this.reindex();
     e.disabled = true;
     for (const w of [...e.waiters]) w.wake();
   }
+}
+
+/** `event` with the scope of the entry it is of; an unscoped entry's events have no `scope` field at all. */
+function withScope<T extends object>(event: T, scope: string | undefined): T & { scope?: string } {
+  return scope === undefined ? event : { ...event, scope };
+}
+
+/** The scope of a control call's options, checked; undefined for the unscoped enablement. */
+function scopeOf(options: ScopeOption | undefined): string | undefined {
+  if (options === undefined || options.scope === undefined) return undefined;
+  try {
+    validateScope(options.scope);
+  } catch (err) {
+    throw new InvalidInjectionError((err as Error).message);
+  }
+  return options.scope;
 }
 
 /** Milliseconds to sleep: a number (negative counts as 0) or a valid Date (a past one counts as 0). */

@@ -3,7 +3,8 @@ import { enableFromSpec } from './injection-spec';
 
 // The injector room's public face, which the package root re-exports (docs/api.md says why each is there).
 export { ErrorInjector } from './error-injector';
-export type { EnableOptions, ErrorInjectorOptions, HandlerOptions, InjectionLogger, InjectionState } from './error-injector';
+export type { EnableOptions, ErrorInjectorOptions, HandlerOptions, InjectionLogger, InjectionState, ScopeOption } from './error-injector';
+export { currentInjectionScope, InvalidScopeError, runInInjectionScope } from './scope';
 // The object a handler point's function receives (ScyllaDB's injection_handler); users never construct it.
 export type { InjectionHandler, WaitForMessageOptions } from './handler';
 export {

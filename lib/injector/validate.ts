@@ -1,6 +1,6 @@
 import { ENABLE_OPTION_NAMES, SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import type { InjectionParameters } from '../event';
-import { CONTROL_CHARACTER } from '../wire';
+import { CONTROL_CHARACTER, scopeProblem } from '../wire';
 import { InvalidInjectionError } from './errors';
 
 /** Names longer than this are refused: a name is an identifier, and it travels in URLs and in every event. */
@@ -117,19 +117,36 @@ export function validateEnable(
  * throws InvalidInjectionError naming the injection, the option and the value.
  */
 export function validateScalarOptions(name: string, options: EnableOptions): Omit<EnableOptions, 'parameters'> {
-  const out: Record<string, number | boolean> = {};
+  const out: Record<string, number | boolean | string> = {};
   for (const key of SCALAR_OPTION_NAMES) {
     const spec = scalarOption(key);
     const value: unknown = options[key];
-    const valid =
-      spec.kind === 'boolean'
-        ? validateBoolean(name, key, value)
-        : spec.kind === 'integer'
-          ? validateInteger(name, key, value, spec.min ?? 0, spec.max)
-          : validateFraction(name, key, value, spec.min ?? 0, spec.max ?? 1);
+    let valid: number | boolean | string | undefined;
+    switch (spec.kind) {
+      case 'boolean':
+        valid = validateBoolean(name, key, value);
+        break;
+      case 'integer':
+        valid = validateInteger(name, key, value, spec.min ?? 0, spec.max);
+        break;
+      case 'fraction':
+        valid = validateFraction(name, key, value, spec.min ?? 0, spec.max ?? 1);
+        break;
+      case 'string':
+        valid = validateScopeOption(name, key, value);
+        break;
+    }
     if (valid !== undefined) out[key] = valid;
   }
   return out;
+}
+
+/** The one string option is a scope: it must be a valid scope (see scope.ts). */
+export function validateScopeOption(name: string, option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = scopeProblem(value);
+  if (problem !== undefined) throw new InvalidInjectionError(`injection "${name}": ${option}: ${problem}`);
+  return value as string;
 }
 
 /** A timeout in ms: a number >= 0 (Infinity allowed: no timer). */

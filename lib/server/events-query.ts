@@ -1,16 +1,16 @@
 import { INJECTION_TYPES, isInjectionType, type InjectionType } from '../event';
 import type { EventsOptions } from '../shards';
 import { validateName } from '../injector/validate';
-import { CONTROL_CHARACTER } from '../wire';
+import { CONTROL_CHARACTER, scopeProblem } from '../wire';
 import { badQuery, booleanValue, parseInteger, singleValue, type Query } from './query';
 
 /**
- * `injection`, `shard` and `type` filter the stream (ScyllaDB's design names them as future work);
+ * `injection`, `shard`, `type` and `scope` filter the stream (ScyllaDB's design names the first three as future work);
  * `handler`, `shard_down` and `control` opt in to named events a plain `data:` reader must never see; `lastEventId` is
  * for browsers' EventSource, which cannot send the Last-Event-ID header on its first connection;
  * `access_token` is the bearer token for the same reason; `params` (see params-query.ts) picks the frame.
  */
-export const EVENTS_QUERY = ['injection', 'shard', 'type', 'handler', 'shard_down', 'control', 'lastEventId', 'access_token', 'params'] as const;
+export const EVENTS_QUERY = ['injection', 'shard', 'type', 'scope', 'handler', 'shard_down', 'control', 'lastEventId', 'access_token', 'params'] as const;
 
 /** Longest Last-Event-ID accepted; ours are `<epoch>-<seq>`, a few dozen characters. */
 const MAX_EVENT_ID_LENGTH = 256;
@@ -55,6 +55,14 @@ export function eventsOptionsFromQuery(
         throw badQuery(`query parameter "type" must be one of ${INJECTION_TYPES.join(', ')}, got ${JSON.stringify(value)}`);
       }
       return value;
+    });
+  }
+  const scopes = query.get('scope');
+  if (scopes !== undefined) {
+    options.scopes = scopes.map((scope) => {
+      const problem = scopeProblem(scope);
+      if (problem !== undefined) throw badQuery(`query parameter "scope": ${problem}`);
+      return scope;
     });
   }
   if (booleanValue(query, 'handler', true) === true) options.handlerEvents = true;

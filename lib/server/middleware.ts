@@ -16,6 +16,7 @@ import {
   lifetimeEnterCounts,
   listInjections,
   messageInjection,
+  parkedHandlers,
   readInjection,
   refuseDisconnect,
 } from './rest-routes';
@@ -141,6 +142,8 @@ export function injectionMiddleware(shards: ShardGroup, options: InjectionMiddle
         return lifetimeEnterCount(res, group, nameOf(route), route.query);
       case 'lifetime-enters-all':
         return lifetimeEnterCounts(res, group, route.query);
+      case 'parked':
+        return parkedHandlers(res, group, route.query);
       case 'disconnect':
         return refuseDisconnect(route.rawName ?? '');
       case 'message':

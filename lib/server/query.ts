@@ -1,3 +1,4 @@
+import { scopeProblem } from '../wire';
 import { BadQueryError } from './errors';
 
 /** A parsed query string: each parameter with every value it was given, in order. */
@@ -76,6 +77,15 @@ export function probabilityValue(query: Query, key: string): number | undefined 
     throw badQuery(`query parameter ${JSON.stringify(key)} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** An injection scope (our extension): one value, a valid scope. */
+export function scopeValue(query: Query, key: string): string | undefined {
+  const value = singleValue(query, key);
+  if (value === undefined) return undefined;
+  const problem = scopeProblem(value);
+  if (problem !== undefined) throw badQuery(`query parameter ${JSON.stringify(key)}: ${problem}`);
+  return value;
 }
 
 export function badQuery(message: string): BadQueryError {

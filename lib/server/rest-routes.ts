@@ -5,7 +5,7 @@ import { readBody } from './body';
 import { enableOptionsFromQuery } from './enable-query';
 import { DisconnectNotSupportedError, GroupClosedError, InvalidEnableError, SwitchedOffError } from './errors';
 import { parametersFromBody } from './parameters';
-import { parseQuery } from './query';
+import { parseQuery, scopeValue, type Query } from './query';
 import { formatWireId, POSITION_HEADER } from '../wire';
 import { sendEmpty, sendJson } from './responses';
 import { toScyllaInfo } from './scylla-state';
@@ -25,10 +25,12 @@ export async function disableAll(res: ServerResponse, group: ShardGroup, rawQuer
   sendBroadcast(res, result, position(group));
 }
 
-/** GET /injection/{name}: ScyllaDB's array, one element per shard, indexed by shard. */
+/**
+ * GET /injection/{name}: ScyllaDB's array, one element per shard, indexed by shard; of the unscoped enablement
+ * (with the scopes it is enabled in besides, as `scopes`), or with `?scope=` (ours) of that scope's.
+ */
 export async function readInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
-  parseQuery(rawQuery, []);
-  const states = await asHttp(group.stateOnAll(name));
+  const states = await asHttp(group.stateOnAll(name, scopeOf(rawQuery)));
   sendJson(res, states.map(toScyllaInfo));
 }
 
@@ -49,19 +51,23 @@ export async function enableInjection(
   sendBroadcast(res, await asHttp(group.enableOnAll(name, options)), armedAt);
 }
 
-/** DELETE /injection/{name}: disable on every shard (releasing its waiters); a name not enabled is fine. */
+/**
+ * DELETE /injection/{name}: disable on every shard (releasing its waiters), every enablement of the name or with
+ * `?scope=` (ours) that scope's only; a name not enabled is fine.
+ */
 export async function disableInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
-  parseQuery(rawQuery, []);
-  const result = await asHttp(group.disableOnAll(name));
+  const result = await asHttp(group.disableOnAll(name, scopeOf(rawQuery)));
   // Read after the broadcast: every shard flushed its hits before it acknowledged, so every hit of the
   // disabled enablement is at or before this position.
   sendBroadcast(res, result, position(group));
 }
 
-/** POST /injection/{name}/message: one message to its handlers on every shard; a no-op when not enabled. */
+/**
+ * POST /injection/{name}/message: one message to its handlers on every shard, of every scope or with `?scope=`
+ * (ours) of that scope; a no-op when not enabled.
+ */
 export async function messageInjection(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
-  parseQuery(rawQuery, []);
-  sendBroadcast(res, await asHttp(group.messageOnAll(name)));
+  sendBroadcast(res, await asHttp(group.messageOnAll(name, scopeOf(rawQuery))));
 }
 
 /**
@@ -69,8 +75,7 @@ export async function messageInjection(res: ServerResponse, group: ShardGroup, n
  * not enabled (ScyllaDB's polling route, counted exactly as ScyllaDB counts).
  */
 export async function enterCount(res: ServerResponse, group: ShardGroup, name: string, rawQuery: string): Promise<void> {
-  parseQuery(rawQuery, []);
-  sendJson(res, await asHttp(group.entersOnAll(name)));
+  sendJson(res, await asHttp(group.entersOnAll(name, scopeOf(rawQuery))));
 }
 
 /** GET /lifetime_enters/{name}: hits over the server's life summed over shards, never reset (faultline's own). */
@@ -102,6 +107,12 @@ export async function lifetimeEnterCounts(res: ServerResponse, group: ShardGroup
   sendJson(res, await asHttp(group.lifetimeEntersAllOnAll()));
 }
 
+/** GET /parked: handlers waiting for a message now, per name and shard (faultline's own). */
+export async function parkedHandlers(res: ServerResponse, group: ShardGroup, rawQuery: string): Promise<void> {
+  parseQuery(rawQuery, []);
+  sendJson(res, await asHttp(group.parkedOnAll()));
+}
+
 /**
  * ScyllaDB answers an empty 200. A shard that did not acknowledge in time (a worker that died) is named in a
  * header, which ScyllaDB clients ignore, so the answer still says "applied everywhere that is alive"; so is
@@ -112,6 +123,13 @@ function sendBroadcast(res: ServerResponse, result: BroadcastResult, at?: string
   if (result.down.length > 0) headers['faultline-shards-down'] = result.down.join(',');
   if (at !== undefined) headers[POSITION_HEADER] = at;
   sendEmpty(res, headers);
+}
+
+/** The `?scope=` of a route that takes one (ours; a ScyllaDB client sends none): which enablement it means. */
+function scopeOf(rawQuery: string): { scope?: string } {
+  const query: Query = parseQuery(rawQuery, ['scope']);
+  const scope = scopeValue(query, 'scope');
+  return scope === undefined ? {} : { scope };
 }
 
 /** The id of the group's last hit, `<epoch>-0` before the first: what `Last-Event-ID` resumes after. */

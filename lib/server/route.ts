@@ -10,6 +10,7 @@ export type RouteKind =
   | 'events'
   | 'lifetime-enters'
   | 'lifetime-enters-all'
+  | 'parked'
   | 'disconnect';
 
 export interface Route {
@@ -32,12 +33,15 @@ export const ROUTE_METHODS: Readonly<Record<RouteKind, readonly string[]>> = {
   events: ['GET'],
   'lifetime-enters': ['GET'],
   'lifetime-enters-all': ['GET'],
+  parked: ['GET'],
   disconnect: ['POST'],
 };
 
 const INJECTION_PREFIX = BASE_PATH + '/injection/';
 /** faultline's own: hits of a name over the server's life (see docs/protocol.md); a prefix, so no name is taken. */
 const LIFETIME_ENTERS_PREFIX = BASE_PATH + '/lifetime_enters/';
+/** faultline's own: handlers parked now, on every shard. */
+const PARKED_PATH = BASE_PATH + '/parked';
 const DISCONNECT_PREFIX = BASE_PATH + '/disconnect/';
 
 /**
@@ -61,6 +65,7 @@ export function matchRoute(target: string): Route | null {
   if (rawPath.startsWith(LIFETIME_ENTERS_PREFIX)) {
     return { kind: 'lifetime-enters', rawName: rawPath.slice(LIFETIME_ENTERS_PREFIX.length), query };
   }
+  if (rawPath === PARKED_PATH) return { kind: 'parked', query };
   if (rawPath.startsWith(DISCONNECT_PREFIX)) return { kind: 'disconnect', rawName: rawPath.slice(DISCONNECT_PREFIX.length), query };
   if (!rawPath.startsWith(INJECTION_PREFIX)) return null;
   const rest = rawPath.slice(INJECTION_PREFIX.length);

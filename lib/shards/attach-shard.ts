@@ -57,6 +57,7 @@ class WorkerShard {
   private shard = -1;
   private hitsSubscription: Subscription | undefined;
   private handlersSubscription: Subscription | undefined;
+  private exhaustionsSubscription: Subscription | undefined;
   private batch: ShardItem[] = [];
   private flushScheduled = false;
   private posted = 0;
@@ -102,6 +103,9 @@ class WorkerShard {
       }
     }
     this.watch(watch);
+    // Always forwarded, whatever the watch: the group counts them to tell when an enablement ran out everywhere,
+    // and there is at most one per enablement.
+    this.exhaustionsSubscription = this.injector.exhaustions$.subscribe((event) => this.queue(event, true));
     // Items held back while the host was behind are posted as the thread exits (on its own or by
     // process.exit): posting is synchronous, and the host reads everything a dead worker posted.
     process.once('exit', this.flushAtExit);
@@ -142,22 +146,24 @@ class WorkerShard {
         inj.enable(op.name, op.options);
         return undefined;
       case 'disable':
-        inj.disable(op.name);
+        inj.disable(op.name, { scope: op.scope });
         return undefined;
       case 'disableAll':
         inj.disableAll();
         return undefined;
       case 'message':
-        inj.receiveMessage(op.name);
+        inj.receiveMessage(op.name, { scope: op.scope });
         return undefined;
       case 'state':
-        return inj.get(op.name);
+        return inj.get(op.name, { scope: op.scope });
       case 'enabled':
         return inj.enabledInjections();
       case 'lifetimes':
         return inj.lifetimeHitCounts();
+      case 'parked':
+        return inj.parkedHandlerCounts();
       case 'detach':
-        this.watch({ hits: false, handlers: false });
+        this.forwardNothing();
         return undefined;
     }
   }
@@ -178,13 +184,19 @@ class WorkerShard {
     }
   }
 
+  private forwardNothing(): void {
+    this.watch({ hits: false, handlers: false });
+    this.exhaustionsSubscription?.unsubscribe();
+    this.exhaustionsSubscription = undefined;
+  }
+
   /**
    * Batches the items of one synchronous run: the first schedules a flush as a microtask, so a burst goes out
    * in one message and the worker never waits on the host. While the host is behind (too many batches in
-   * flight) items are held and go out in one larger batch when it catches up.
+   * flight) items are held and go out in one larger batch when it catches up. `keep`: never dropped, even then.
    */
-  private queue(item: ShardItem): void {
-    if (this.batch.length >= MAX_HELD) {
+  private queue(item: ShardItem, keep = false): void {
+    if (this.batch.length >= MAX_HELD && !keep) {
       this.dropped++;
       return;
     }
@@ -223,8 +235,9 @@ class WorkerShard {
   /** Leaves the group (or gives up joining one): forwards nothing more, closes the channel, may attach again. */
   private leave(): void {
     process.off('exit', this.flushAtExit);
-    this.watch({ hits: false, handlers: false });
+    this.forwardNothing();
     this.channel.close();
     attaching = undefined;
   }
 }
+

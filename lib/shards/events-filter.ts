@@ -1,5 +1,6 @@
 import { INJECTION_TYPES, isInjectionType, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
 import { InvalidInjectionError } from '../injector';
+import { scopeProblem } from '../wire';
 import { validateName } from '../injector/validate';
 import type { ControlNotice, EventsOptions } from './types';
 
@@ -8,6 +9,7 @@ export interface EventsFilter {
   readonly shards: ReadonlySet<number> | undefined;
   readonly injections: ReadonlySet<string> | undefined;
   readonly types: ReadonlySet<InjectionType> | undefined;
+  readonly scopes: ReadonlySet<string> | undefined;
   readonly afterId: string | undefined;
   readonly handlerEvents: boolean;
   readonly shardEvents: boolean;
@@ -24,6 +26,7 @@ export function parseEventsOptions(options: EventsOptions | undefined): EventsFi
     shards: shardSet(options.shards),
     injections: nameSet(options.injections),
     types: typeSet(options.types),
+    scopes: scopeSet(options.scopes),
     afterId: afterId(options.afterId),
     handlerEvents: flag('handlerEvents', options.handlerEvents),
     shardEvents: flag('shardEvents', options.shardEvents),
@@ -32,30 +35,45 @@ export function parseEventsOptions(options: EventsOptions | undefined): EventsFi
 }
 
 /** A hit as filters see it: a Hit of the group, or its event. */
-export type FilteredHit = Pick<InjectionEvent, 'injection' | 'type' | 'shard'>;
+export type FilteredHit = Pick<InjectionEvent, 'injection' | 'type' | 'shard' | 'scope'>;
 
 export function acceptsHit(filter: EventsFilter, event: FilteredHit): boolean {
   return (
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has(event.type)) &&
-    (filter.shards === undefined || filter.shards.has(event.shard))
+    (filter.shards === undefined || filter.shards.has(event.shard)) &&
+    inScopes(filter, event.scope)
   );
 }
 
-/** Handler phases belong to 'handler' points: a `types` filter without 'handler' excludes them. */
+/** No `scopes` filter, or an item of one of its scopes (an unscoped item is in none). */
+function inScopes(filter: EventsFilter, scope: string | undefined): boolean {
+  return filter.scopes === undefined || (scope !== undefined && filter.scopes.has(scope));
+}
+
+/**
+ * Handler phases belong to 'handler' points: a `types` filter without 'handler' excludes them. A `scopes` filter
+ * takes those of a handler of its scopes only, as it does hits.
+ */
 export function acceptsHandlerEvent(filter: EventsFilter, event: HandlerEvent): boolean {
   return (
     filter.handlerEvents &&
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has('handler')) &&
-    (filter.shards === undefined || filter.shards.has(event.shard))
+    (filter.shards === undefined || filter.shards.has(event.shard)) &&
+    inScopes(filter, event.scope)
   );
 }
 
-/** A broadcast notice (shard null) goes to every reader that asked; a `disabled-all` to whatever its names filter. */
+/**
+ * A broadcast notice (shard null) goes to every reader that asked; a `disabled-all` to whatever its names filter.
+ * A reader of some scopes gets no notice of another scope's change (a change of every scope it does get).
+ */
 export function acceptsControl(filter: EventsFilter, notice: ControlNotice): boolean {
+  const scope = notice.scope ?? (notice.options?.scope as string | undefined);
   return (
     filter.controlEvents &&
+    (scope === undefined || filter.scopes === undefined || filter.scopes.has(scope)) &&
     (notice.injection === null || filter.injections === undefined || filter.injections.has(notice.injection)) &&
     (notice.shard === null || filter.shards === undefined || filter.shards.has(notice.shard))
   );
@@ -92,6 +110,16 @@ function typeSet(types: unknown): ReadonlySet<InjectionType> | undefined {
     }
   }
   return new Set(types as InjectionType[]);
+}
+
+function scopeSet(scopes: unknown): ReadonlySet<string> | undefined {
+  if (scopes === undefined) return undefined;
+  if (!Array.isArray(scopes)) throw new InvalidInjectionError('events option "scopes" must be an array of scopes');
+  for (const s of scopes) {
+    const problem = scopeProblem(s);
+    if (problem !== undefined) throw new InvalidInjectionError(`events option "scopes": ${problem}`);
+  }
+  return new Set(scopes as string[]);
 }
 
 function afterId(id: unknown): string | undefined {

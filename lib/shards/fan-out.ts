@@ -3,10 +3,11 @@ import type { HandlerEvent, InjectionParameters, InjectionType } from '../event'
 import type { ErrorInjector } from '../injector';
 import { formatWireId, parseWireId } from '../wire';
 import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
+import { ExhaustionTracker } from './exhaustion';
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
 import { HitBytesMemo } from './hit-bytes';
-import { hitName, hitType, isHandlerCode, unpackHandlerEvent, type PackedItems } from './packed-items';
+import { hitName, hitScope, hitType, isPhaseCode, unpackPhase, type PackedItems, type ShardPhase } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
@@ -28,6 +29,8 @@ export interface FanOutShards {
  * must forward (its watch flags), from the history size and the readers it has.
  */
 export class FanOut {
+  /** Turns the shards' exhaustions into 'exhausted' control notices; the group tells it of enables and disables. */
+  readonly exhaustion: ExhaustionTracker;
   private readonly history: HitHistory;
   private readonly workerParameters = new ParametersInterner();
   private readonly hitBytes = new HitBytesMemo();
@@ -47,6 +50,7 @@ export class FanOut {
     historyBytes: number,
   ) {
     this.history = new HitHistory(historySize, historyBytes);
+    this.exhaustion = new ExhaustionTracker(injector, shards, (notice) => this.control(notice));
     this.updateWatch(0);
   }
 
@@ -87,15 +91,15 @@ export class FanOut {
     return { hits: this.historySize > 0 || this.readerCount(shard) > 0, handlers };
   }
 
-  /** A batch a worker shard forwarded: its hits are ingested and its handler phases delivered, in order. */
+  /** A batch a worker shard forwarded: its hits are ingested and its phases delivered, in order. */
   ingestItems(shard: number, items: PackedItems): void {
     if (this.closed) return;
     const paramsOf = this.workerParameters.batch(shard, items);
     for (let i = 0; i < items.length; i++) {
-      if (isHandlerCode(items, i)) this.deliverHandler(shard, unpackHandlerEvent(items, i, shard));
+      if (isPhaseCode(items, i)) this.deliverPhase(shard, unpackPhase(items, i, shard));
       else {
         const name = hitName(items, i);
-        this.ingest(shard, name, hitType(items, i), items.ts[i], paramsOf(i, name));
+        this.ingest(shard, name, hitType(items, i), items.ts[i], paramsOf(i, name), hitScope(items, i));
       }
     }
   }
@@ -112,6 +116,7 @@ export class FanOut {
     for (const reader of explicit) {
       if ([...(reader.filter.shards as ReadonlySet<number>)].every((s) => this.shards.isDown(s))) reader.complete();
     }
+    this.exhaustion.shardLeft();
   }
 
   /**
@@ -131,6 +136,7 @@ export class FanOut {
   /** Completes every reader, stops watching shard 0 and lets go of the history. */
   close(): void {
     this.closed = true;
+    this.exhaustion.close();
     for (const reader of [...this.allShardReaders]) reader.complete();
     for (const set of [...this.shardReaders.values()]) for (const reader of [...set]) reader.complete();
     this.allShardReaders.clear();
@@ -157,7 +163,7 @@ export class FanOut {
       if (afterSeq + 1 < firstKept) items.push(gapItem('history', afterId, oldestId));
     }
     const epoch = this.epoch;
-    const kept = this.history.after(afterSeq, (seq, k) => new Hit(epoch, seq, k.injection, k.type, k.shard, k.ts, k.params));
+    const kept = this.history.after(afterSeq, (seq, k) => new Hit(epoch, seq, k.injection, k.type, k.shard, k.ts, k.params, k.scope));
     for (const hit of kept) if (acceptsHit(filter, hit)) items.push(hit);
     return items;
   }
@@ -204,8 +210,8 @@ export class FanOut {
       return;
     }
     if (flags.hits && this.mainHits === undefined) {
-      this.mainHits = this.injector.listenToHits((injection, type, _shard, ts, params) =>
-        this.ingest(0, injection, type, ts, params),
+      this.mainHits = this.injector.listenToHits((injection, type, _shard, ts, params, scope) =>
+        this.ingest(0, injection, type, ts, params, scope),
       );
     } else if (!flags.hits && this.mainHits !== undefined) {
       this.mainHits();
@@ -229,14 +235,20 @@ export class FanOut {
     type: InjectionType,
     ts: number,
     params: InjectionParameters | undefined,
+    scope: string | undefined,
   ): void {
     const seq = ++this.seq;
-    this.history.push(seq, injection, type, shard, ts, params, this.hitBytes.of(injection, params));
+    this.history.push(seq, injection, type, shard, ts, params, scope, this.hitBytes.of(injection, params));
     const readers = this.shardReaders.get(shard);
     if (this.allShardReaders.size === 0 && readers === undefined) return;
-    const hit = new Hit(this.epoch, seq, injection, type, shard, ts, params);
+    const hit = new Hit(this.epoch, seq, injection, type, shard, ts, params, scope);
     for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, hit)) reader.push(hit);
     if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, hit)) reader.push(hit);
+  }
+
+  private deliverPhase(shard: number, event: ShardPhase): void {
+    if (event.phase === 'exhausted') this.exhaustion.exhausted(shard, event.injection, event.scope);
+    else this.deliverHandler(shard, event);
   }
 
   private deliverHandler(shard: number, event: HandlerEvent): void {

@@ -32,22 +32,24 @@ export class Hit implements GroupHit, HitParts {
     readonly shard: number,
     readonly ts: number,
     readonly params: InjectionParameters | undefined,
+    readonly scope: string | undefined,
   ) {}
 
   get id(): string {
     return (this.cachedId ??= formatWireId(this.epoch, this.seq));
   }
 
-  /** Built as one literal with its id (one hidden class for every hit, whichever shard it came from). */
+  /**
+   * Built as one literal with its id (one hidden class for every unscoped hit, whichever shard it came from); a
+   * scoped hit's has its `scope` last, an unscoped one's no `scope` field at all.
+   */
   get event(): InjectionEvent {
-    return (this.cachedEvent ??= {
-      injection: this.injection,
-      type: this.type,
-      shard: this.shard,
-      ts: this.ts,
-      params: this.params,
-      id: this.id,
-    });
+    if (this.cachedEvent === undefined) {
+      const { injection, type, shard, ts, params, id, scope } = this;
+      this.cachedEvent =
+        scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
+    }
+    return this.cachedEvent;
   }
 
   get frame(): string {
@@ -74,11 +76,8 @@ export function gapItem(reason: GroupGap['reason'], lastEventId: string, oldestI
 }
 
 export function handlerItem(event: HandlerEvent): GroupHandlerEvent {
-  const frame = formatSseMessage(
-    JSON.stringify({ injection: event.injection, phase: event.phase, shard: event.shard, ts: event.ts }),
-    undefined,
-    'handler',
-  );
+  const { injection, phase, shard, ts, scope } = event;
+  const frame = formatSseMessage(JSON.stringify({ injection, phase, shard, ts, scope }), undefined, 'handler');
   return { kind: 'handler', event, frame };
 }
 

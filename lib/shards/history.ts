@@ -13,6 +13,8 @@ import { INJECTION_TYPES, type HitParts, type InjectionParameters, type Injectio
 export class HitHistory {
   private readonly names: (string | undefined)[];
   private readonly params: (InjectionParameters | undefined)[];
+  /** A hit's scope; undefined for an unscoped hit, so a ring of unscoped hits holds no scope at all. */
+  private readonly scopes: (string | undefined)[];
   private readonly types: Uint8Array;
   private readonly shards: Uint32Array;
   private readonly times: Float64Array;
@@ -29,6 +31,7 @@ export class HitHistory {
   ) {
     this.names = new Array<string | undefined>(capacity).fill(undefined);
     this.params = new Array<InjectionParameters | undefined>(capacity).fill(undefined);
+    this.scopes = new Array<string | undefined>(capacity).fill(undefined);
     this.types = new Uint8Array(capacity);
     this.shards = new Uint32Array(capacity);
     this.times = new Float64Array(capacity);
@@ -60,6 +63,7 @@ export class HitHistory {
     shard: number,
     ts: number,
     params: InjectionParameters | undefined,
+    scope: string | undefined,
     bytes = 0,
   ): void {
     if (this.capacity === 0) return;
@@ -73,6 +77,7 @@ export class HitHistory {
     const slot = (this.start + this.length) % this.capacity;
     this.names[slot] = injection;
     this.params[slot] = params;
+    this.scopes[slot] = scope;
     this.types[slot] = INJECTION_TYPES.indexOf(type);
     this.shards[slot] = shard;
     this.times[slot] = ts;
@@ -92,6 +97,7 @@ export class HitHistory {
         shard: this.shards[slot],
         ts: this.times[slot],
         params: this.params[slot],
+        scope: this.scopes[slot],
       };
       out.push(build(this.startSeq + i, hit));
     }
@@ -101,6 +107,7 @@ export class HitHistory {
   clear(): void {
     this.names.fill(undefined);
     this.params.fill(undefined);
+    this.scopes.fill(undefined);
     this.start = 0;
     this.length = 0;
     this.heldBytes = 0;
@@ -110,6 +117,7 @@ export class HitHistory {
     this.heldBytes -= this.sizes[this.start];
     this.names[this.start] = undefined;
     this.params[this.start] = undefined;
+    this.scopes[this.start] = undefined;
     this.start = (this.start + 1) % this.capacity;
     this.startSeq++;
     this.length--;

@@ -14,6 +14,7 @@ export type {
   GroupControl,
   ControlNotice,
   ControlOp,
+  ParkedHandlers,
   ShardGroupOptions,
   ShardInfo,
 } from './types';

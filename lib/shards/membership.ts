@@ -144,13 +144,19 @@ export class Membership implements FanOutShards {
     await Promise.all(asks);
   }
 
-  /** Sends a change to every worker; shard 0 has applied it already. */
-  async broadcast(op: ControlOp): Promise<BroadcastResult> {
+  /**
+   * Sends a change to every worker; shard 0 has applied it already. `onApplied` hears each worker's ack as it
+   * comes, before the next message of that worker is read.
+   */
+  async broadcast(op: ControlOp, onApplied?: (shard: number) => void): Promise<BroadcastResult> {
     const applied = [0];
     const down: number[] = [];
     await this.ask(
       op,
-      (shard) => applied.push(shard),
+      (shard) => {
+        applied.push(shard);
+        onApplied?.(shard);
+      },
       (shard) => down.push(shard),
     );
     return { applied: applied.sort(byNumber), down: down.sort(byNumber) };

@@ -15,9 +15,12 @@ import type { PackedItems } from './packed-items';
 /**
  * Bumped whenever these messages change shape. Host and worker may load different copies of faultline (two
  * versions in node_modules, or source on one side and a build on the other): a mismatch is refused at attach
- * with a clear error instead of messages neither side understands.
+ * with a clear error instead of messages neither side understands. 2 was taken twice, by builds that never
+ * met: a batch may hold code 6 (an exhaustion, see packed-items.ts), which a host of protocol 1 would read as a
+ * handler's 'released'; and `disable`, `message` and `state` may carry a scope. 3 has both, and a batch's
+ * `scopes` covers its phases (handler waits, exhaustions) as well as its hits.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 3;
 
 /** The channel name of the worker whose `threadId` is given. */
 export function shardChannelName(threadId: number): string {
@@ -27,12 +30,14 @@ export function shardChannelName(threadId: number): string {
 /** A control operation: applied by a worker's injector, answered with an 'ack'. */
 export type ControlOp =
   | { readonly op: 'enable'; readonly name: string; readonly options: EnableOptions }
-  | { readonly op: 'disable'; readonly name: string }
+  /** `scope` (protocol 2): that scope's enablement only; without it, every enablement of the name. */
+  | { readonly op: 'disable'; readonly name: string; readonly scope?: string }
   | { readonly op: 'disableAll' }
-  | { readonly op: 'message'; readonly name: string }
-  | { readonly op: 'state'; readonly name: string }
+  | { readonly op: 'message'; readonly name: string; readonly scope?: string }
+  | { readonly op: 'state'; readonly name: string; readonly scope?: string }
   | { readonly op: 'enabled' }
   | { readonly op: 'lifetimes' }
+  | { readonly op: 'parked' }
   /** The worker leaves the group. Named 'detach' on the wire since protocol 1; everywhere else it is "leave". */
   | { readonly op: 'detach' };
 

@@ -5,18 +5,22 @@ import {
   type EnableOptions,
   type ErrorInjector,
   type InjectionState,
+  type ScopeOption,
 } from '../injector';
 import { copyEnableOptions } from '../enable-options';
 import { EMPTY_PARAMETERS } from '../injector/validate';
+import { enablementKey } from './enablement-key';
 import { ShardGroupClosedError, ShardGroupOptionError } from './errors';
 import { FanOut } from './fan-out';
 import { Membership } from './membership';
 import type {
   AddWorkerOptions,
   BroadcastResult,
+  ControlNotice,
   ControlOp,
   EventsOptions,
   GroupItem,
+  ParkedHandlers,
   ShardGroupOptions,
   ShardInfo,
 } from './types';
@@ -40,8 +44,11 @@ export class ShardGroup {
   private readonly injector: ErrorInjector;
   private readonly members: Membership;
   private readonly fanOut: FanOut;
-  /** Injections enabled through the group, in order: what a worker that joins later is given. */
-  private readonly enables = new Map<string, EnableOptions>();
+  /**
+   * Injections enabled through the group, in order, by name and scope (enablementKey): what a worker that joins
+   * later is given.
+   */
+  private readonly enables = new Map<string, readonly [string, EnableOptions]>();
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -55,7 +62,7 @@ export class ShardGroup {
     const historyBytes = checkCount('historyBytes', options.historyBytes, DEFAULT_HISTORY_BYTES, 0);
     this.members = new Membership(
       {
-        enablesToJoin: () => [...this.enables],
+        enablesToJoin: () => [...this.enables.values()],
         watchFlags: (shard) => this.fanOut.watchFlags(shard),
         shardItems: (shard, items) => this.fanOut.ingestItems(shard, items),
         shardLeft: (shard) => this.fanOut.shardLeft(shard),
@@ -97,39 +104,59 @@ export class ShardGroup {
     const sent = copyEnableOptions(options);
     // One seed for every shard, so a probabilistic run can be replayed from what stateOnAll shows; each shard
     // mixes its number into it (shardSeed), so the shards do not fire in lockstep.
-    if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name).seed;
-    this.enables.delete(name);
-    this.enables.set(name, sent);
-    return this.notify(this.members.broadcast({ op: 'enable', name, options: sent }), 'enabled', name, { ...sent });
+    if (sent.probability !== undefined && sent.seed === undefined) sent.seed = this.injector.get(name, { scope: sent.scope }).seed;
+    const key = enablementKey(name, sent.scope);
+    this.enables.delete(key);
+    this.enables.set(key, [name, sent]);
+    const exhaustion = this.fanOut.exhaustion;
+    const enablement = exhaustion.enabling(name, sent.scope);
+    const applied = this.members.broadcast({ op: 'enable', name, options: sent }, (shard) => exhaustion.applied(enablement, shard));
+    const result = await this.notify(applied, 'enabled', name, { ...sent });
+    exhaustion.announced(enablement);
+    return result;
   }
 
-  async disableOnAll(name: string): Promise<BroadcastResult> {
+  /** Disables `name` on every shard: every enablement of it, or with `scope` only the one of that scope. */
+  async disableOnAll(name: string, options: ScopeOption = {}): Promise<BroadcastResult> {
     this.assertOpen('disableOnAll');
-    this.injector.disable(name);
-    this.enables.delete(name);
-    return this.notify(this.members.broadcast({ op: 'disable', name }), 'disabled', name);
+    this.injector.disable(name, options);
+    const { scope } = options;
+    for (const [key, [enabled, sent]] of [...this.enables]) {
+      if (enabled === name && (scope === undefined || sent.scope === scope)) this.enables.delete(key);
+    }
+    this.fanOut.exhaustion.disabled(name, scope);
+    const op = scope === undefined ? { op: 'disable' as const, name } : { op: 'disable' as const, name, scope };
+    return this.notify(this.members.broadcast(op), 'disabled', name, undefined, scope);
   }
 
   async disableAllOnAll(): Promise<BroadcastResult> {
     this.assertOpen('disableAllOnAll');
     this.injector.disableAll();
     this.enables.clear();
+    this.fanOut.exhaustion.disabledAll();
     return this.notify(this.members.broadcast({ op: 'disableAll' }), 'disabled-all', null);
   }
 
-  /** Wakes the handlers of `name` waiting for a message, on every shard. */
-  async messageOnAll(name: string): Promise<BroadcastResult> {
+  /** Wakes the handlers of `name` waiting for a message, on every shard: of every scope, or of `scope` only. */
+  async messageOnAll(name: string, options: ScopeOption = {}): Promise<BroadcastResult> {
     this.assertOpen('messageOnAll');
-    this.injector.receiveMessage(name);
-    return this.notify(this.members.broadcast({ op: 'message', name }), 'messaged', name);
+    this.injector.receiveMessage(name, options);
+    const { scope } = options;
+    const op = scope === undefined ? { op: 'message' as const, name } : { op: 'message' as const, name, scope };
+    return this.notify(this.members.broadcast(op), 'messaged', name, undefined, scope);
   }
 
-  /** The state of `name` on each shard (index = shard); a shard that is down or does not answer: not enabled. */
-  async stateOnAll(name: string): Promise<InjectionState[]> {
+  /**
+   * The state of `name` on each shard (index = shard): of its unscoped enablement, or with `scope` of that
+   * scope's. A shard that is down or does not answer: not enabled.
+   */
+  async stateOnAll(name: string, options: ScopeOption = {}): Promise<InjectionState[]> {
     this.assertOpen('stateOnAll');
-    const states: InjectionState[] = [this.injector.get(name)];
+    const states: InjectionState[] = [this.injector.get(name, options)];
+    const { scope } = options;
     const off: InjectionState = { name, enabled: false, oneShot: false, parameters: EMPTY_PARAMETERS, hits: 0, lifetimeHits: 0, waiters: 0 };
-    await this.members.ask({ op: 'state', name }, (shard, value) => {
+    const op = scope === undefined ? { op: 'state' as const, name } : { op: 'state' as const, name, scope };
+    await this.members.ask(op, (shard, value) => {
       states[shard] = (value as InjectionState | undefined) ?? off;
     });
     for (let s = 0; s < this.members.count; s++) states[s] ??= off;
@@ -146,9 +173,12 @@ export class ShardGroup {
     return [...names];
   }
 
-  /** Hits of `name`'s current enablement, summed over shards; 0 when not enabled (ScyllaDB's `/enters`). */
-  async entersOnAll(name: string): Promise<number> {
-    const states = await this.stateOnAll(name);
+  /**
+   * Hits of `name`'s current enablement (unscoped, or of `scope`), summed over shards; 0 when not enabled
+   * (ScyllaDB's `/enters`).
+   */
+  async entersOnAll(name: string, options: ScopeOption = {}): Promise<number> {
+    const states = await this.stateOnAll(name, options);
     return states.reduce((sum, s) => sum + s.hits, 0);
   }
 
@@ -172,6 +202,23 @@ export class ShardGroup {
       for (const [name, n] of Object.entries((value as Record<string, number> | undefined) ?? {})) sums.set(name, (sums.get(name) ?? 0) + n);
     });
     return Object.fromEntries([...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * Handlers parked in `waitForMessage` now, one row per name and live shard that has any, sorted by name then
+   * shard (faultline's own): what a page or tool that connects late needs to offer their release.
+   */
+  async parkedOnAll(): Promise<ParkedHandlers[]> {
+    this.assertOpen('parkedOnAll');
+    const rows: ParkedHandlers[] = [];
+    const add = (shard: number, counts: unknown): void => {
+      for (const [injection, waiters] of Object.entries((counts as Record<string, number> | undefined) ?? {})) {
+        rows.push({ injection, shard, waiters });
+      }
+    };
+    add(0, this.injector.parkedHandlerCounts());
+    await this.members.ask({ op: 'parked' }, add);
+    return rows.sort((a, b) => (a.injection < b.injection ? -1 : a.injection > b.injection ? 1 : a.shard - b.shard));
   }
 
   // ---- events ---------------------------------------------------------------------------------------------
@@ -218,9 +265,13 @@ export class ShardGroup {
     op: ControlOp,
     injection: string | null,
     options?: Record<string, unknown>,
+    scope?: string,
   ): Promise<BroadcastResult> {
     const result = await broadcast;
-    this.fanOut.control(options === undefined ? { op, injection, shard: null, ts: Date.now() } : { op, injection, options, shard: null, ts: Date.now() });
+    const notice: ControlNotice = { op, injection, shard: null, ts: Date.now() };
+    if (options !== undefined) Object.assign(notice, { options });
+    if (scope !== undefined) Object.assign(notice, { scope });
+    this.fanOut.control(notice);
     return result;
   }
 

@@ -1,7 +1,7 @@
 import type { ErrorInjector } from '../injector';
 import type { ControlNotice, HandlerEvent, InjectionEvent, InjectionType } from '../event';
 
-export type { ControlNotice, ControlOp } from '../event';
+export type { ControlNotice, ControlOp, ParkedHandlers } from '../event';
 
 export interface ShardGroupOptions {
   /** Shard 0; default: the main thread's `injector`. */
@@ -95,6 +95,8 @@ export interface EventsOptions {
   injections?: string[];
   /** Default: all. */
   types?: InjectionType[];
+  /** Only hits of enablements in these scopes (default: every hit, scoped or not). */
+  scopes?: string[];
   /** Replay history after this wire id, then live, no gap/duplicate. */
   afterId?: string;
   /** Also emit 'handler' items (default false). */

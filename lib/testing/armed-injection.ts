@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import type { InjectionMark, InjectionStream, ReceivedInjectionEvent } from '../client';
+import type { InjectionMark, InjectionStream, ReceivedInjectionEvent, WaitOptions } from '../client';
 import { toPositionCheck } from '../client/operators/after-position';
 
 /** A wait's own options; the kit's `timeout` applies when it has none. */
@@ -11,7 +11,7 @@ export interface ArmedWaitOptions {
 /** @internal What an ArmedInjection asks of the kit that made it. */
 export interface ArmedHost {
   readonly timeout: number;
-  message(name: string): Promise<void>;
+  message(name: string, scope: string | undefined): Promise<void>;
   disable(armed: ArmedInjection): Promise<void>;
 }
 
@@ -39,6 +39,8 @@ export class ArmedInjection {
     /** Epoch milliseconds when `enable` was called. */
     readonly armedAt: number,
     private readonly mark: InjectionMark,
+    /** The scope it was enabled in (a kit set up with `scope: true`), else undefined. */
+    readonly scope: string | undefined,
   ) {
     this.afterArming = toPositionCheck(positions, `enable("${name}")`);
     this.counting = stream.injection$.subscribe({
@@ -72,9 +74,9 @@ export class ArmedInjection {
     return this.stream.waitForHits(this.name, count, this.waitOptions(options));
   }
 
-  /** Sends one message to its handlers on every node (releases a parked handler). */
+  /** Sends one message to its handlers on every node (releases a parked handler); of its scope only, when it has one. */
   message(): Promise<void> {
-    return this.host.message(this.name);
+    return this.host.message(this.name, this.scope);
   }
 
   /** Disables it on every node now (reset() then leaves it alone, but still reports it if it was never hit). */
@@ -87,11 +89,17 @@ export class ArmedInjection {
     this.counting.unsubscribe();
   }
 
-  private waitOptions(options: ArmedWaitOptions): { timeout: number; since: InjectionMark; after: ArmedInjection['positions'] } {
-    return { timeout: options.timeout ?? this.host.timeout, since: this.mark, after: this.positions };
+  private waitOptions(options: ArmedWaitOptions): WaitOptions {
+    const wait: WaitOptions = { timeout: options.timeout ?? this.host.timeout, since: this.mark, after: this.positions };
+    return this.scope === undefined ? wait : { ...wait, scope: this.scope };
   }
 
   private counts(event: ReceivedInjectionEvent): boolean {
-    return event.injection === this.name && event.seq > this.mark.seq && this.afterArming(event);
+    return (
+      event.injection === this.name &&
+      event.seq > this.mark.seq &&
+      (this.scope === undefined || event.scope === this.scope) &&
+      this.afterArming(event)
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { filter, firstValueFrom, take, timeout as within } from 'rxjs';
 import {
@@ -11,6 +12,7 @@ import {
 import { nodeName, nodeUrl } from '../client/node-url';
 import { epochOf, parseWireId } from '../wire';
 import { ArmedInjection, type ArmedHost } from './armed-injection';
+import { EnableNotices } from '../client/enable-notices';
 import { InjectionKitClosedError, UnhitInjectionError, type UnhitInjection } from './errors';
 
 export interface SetupInjectionsOptions {
@@ -23,6 +25,13 @@ export interface SetupInjectionsOptions {
   strict?: boolean;
   /** Sent as `Authorization: Bearer <token>` to every node. */
   token?: string;
+  /**
+   * true: each test gets an injection scope of its own (a fresh one after every `reset()`). The kit enables in it,
+   * its waits count only its hits, and `headers()` gives the header that makes the app (with the `injectionScope`
+   * middleware) run the test's requests in it: test files running in parallel against one app server never take
+   * each other's one-shots or see each other's hits. Default false.
+   */
+  scope?: boolean;
 }
 
 /** The kit `setupInjections` returns; see there. */
@@ -42,7 +51,17 @@ export interface InjectionKit extends AsyncDisposable {
   readonly stream: InjectionStream | undefined;
   /** The wait timeout in milliseconds (the `timeout` option, else 4000). */
   readonly timeout: number;
+  /** This test's injection scope (with `scope: true`; a new one after each `reset()`), else undefined. */
+  readonly scope: string | undefined;
+  /**
+   * The headers each request of this test sends to the app: `{ 'faultline-scope': scope }` with `scope: true`,
+   * else `{}` (so a test can always spread them in).
+   */
+  headers(): Record<string, string>;
 }
+
+/** The header `injectionScope` (faultline's app-side middleware) reads by default. */
+const SCOPE_HEADER = 'faultline-scope';
 
 const DEFAULT_TIMEOUT = 4_000;
 const MAX_TIMER = 2 ** 31 - 1;
@@ -86,7 +105,9 @@ class Kit implements InjectionKit, ArmedHost {
   /** Armed since the last reset, in order. */
   private armed: ArmedInjection[] = [];
   /** Names whose enable was sent and has not resolved (or failed on some node): reset disables them too. */
-  private readonly pendingNames: { readonly name: string }[] = [];
+  private readonly pendingNames: Enablement[] = [];
+  private readonly scoped: boolean;
+  private currentScope: string | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(target: NodeAddress | readonly NodeAddress[], options: SetupInjectionsOptions) {
@@ -102,6 +123,11 @@ class Kit implements InjectionKit, ArmedHost {
     this.timeout = ms;
     this.strict = options.strict === true;
     this.token = options.token;
+    if (options.scope !== undefined && typeof options.scope !== 'boolean') {
+      throw new ClientArgumentError(`setupInjections: scope must be true or false, not ${JSON.stringify(options.scope)}`);
+    }
+    this.scoped = options.scope === true;
+    this.currentScope = this.scoped ? newScope() : undefined;
     this.dispatcher = new Agent();
     this.nodes = this.addresses.map((address) => ({
       name: nodeName(address),
@@ -113,29 +139,51 @@ class Kit implements InjectionKit, ArmedHost {
     return this.current;
   }
 
+  get scope(): string | undefined {
+    return this.currentScope;
+  }
+
+  headers(): Record<string, string> {
+    return this.currentScope === undefined ? {} : { [SCOPE_HEADER]: this.currentScope };
+  }
+
   async open(): Promise<void> {
     await this.connected('open');
   }
 
   async enable(name: string, options: EnableInjectionOptions = {}): Promise<ArmedInjection> {
+    const scope = this.currentScope;
+    if (scope !== undefined && options.scope !== undefined && options.scope !== scope) {
+      throw new ClientArgumentError(`enable("${name}"): this kit enables in its own scope (${scope}); leave the scope option out`);
+    }
     const stream = await this.connected('enable');
     const armedAt = Date.now();
-    const mark = stream.mark();
     // Recorded before the requests: reset() disables it even if some node failed to enable it.
-    const pending = { name };
+    const pending: Enablement = { name, scope: scope ?? options.scope };
+    const notices = new EnableNotices(stream, name, pending.scope, stream.mark());
     this.pendingNames.push(pending);
-    // Settled, not all: a node that refuses must not leave the others' answers (and their state) unknown.
-    const results = await settledAll(this.nodes.map((node) => node.api.enable(name, options)));
+    const sent = pending.scope === undefined ? options : { ...options, scope: pending.scope };
+    let results: Awaited<ReturnType<InjectionApi['enable']>>[];
+    try {
+      // Settled, not all: a node that refuses must not leave the others' answers (and their state) unknown.
+      results = await settledAll(this.nodes.map((node) => node.api.enable(name, sent)));
+    } catch (err) {
+      notices.stop();
+      throw err;
+    }
     const positions = Object.fromEntries(this.nodes.map((node, i) => [node.name, results[i].position]));
-    const armed = new ArmedInjection(this, stream, name, positions, armedAt, mark);
+    // A node that answers with a position is a faultline server, which sends an `enabled` notice.
+    const noticing = this.nodes.filter((_node, i) => results[i].position !== undefined).map((node) => node.name);
+    const mark = await notices.armedMark(noticing, this.timeout);
+    const armed = new ArmedInjection(this, stream, name, positions, armedAt, mark, pending.scope);
     this.pendingNames.splice(this.pendingNames.indexOf(pending), 1);
     this.armed.push(armed);
     return armed;
   }
 
-  async message(name: string): Promise<void> {
+  async message(name: string, scope?: string): Promise<void> {
     this.assertOpen('message');
-    await Promise.all(this.nodes.map((node) => node.api.message(name)));
+    await Promise.all(this.nodes.map((node) => node.api.message(name, { scope })));
   }
 
   async disable(armed: ArmedInjection): Promise<void> {
@@ -146,13 +194,15 @@ class Kit implements InjectionKit, ArmedHost {
   async reset(): Promise<void> {
     this.assertOpen('reset');
     const armed = this.armed.splice(0);
-    const failed = this.pendingNames.splice(0).map((p) => p.name);
+    const failed = this.pendingNames.splice(0);
     let unhit: UnhitInjection[];
     try {
       await this.disableOnAll(armed, failed);
       unhit = armed.filter((a) => a.hitCount === 0).map(describeUnhit);
     } finally {
       for (const a of armed) a.stop();
+      // The next test's own scope: nothing of this one (a late request, a hit on its way) can touch it.
+      if (this.scoped) this.currentScope = newScope();
     }
     if (unhit.length === 0) return;
     const error = new UnhitInjectionError(unhit);
@@ -188,15 +238,18 @@ class Kit implements InjectionKit, ArmedHost {
    */
   private async disableOnAll(
     armed: readonly ArmedInjection[],
-    extraNames: readonly string[] = [],
+    extra: readonly Enablement[] = [],
     settle = true,
   ): Promise<void> {
-    const names = [...new Set([...armed.filter((a) => !a.disabled).map((a) => a.name), ...extraNames])];
+    // By name and scope: a scoped kit disables only its own scope's enablement, never another test's.
+    const byKey = new Map<string, Enablement>();
+    for (const e of [...armed.filter((a) => !a.disabled), ...extra]) byKey.set(JSON.stringify([e.name, e.scope ?? null]), e);
+    const enablements = [...byKey.values()];
     for (const a of armed) a.disabled = true;
-    if (names.length === 0) return;
+    if (enablements.length === 0) return;
     const ends = await settledAll(
       this.nodes.map(async (node) => {
-        const results = await settledAll(names.map((name) => node.api.disable(name)));
+        const results = await settledAll(enablements.map(({ name, scope }) => node.api.disable(name, { scope })));
         return { node: node.name, positions: results.map((r) => r.position) };
       }),
     );
@@ -239,10 +292,10 @@ class Kit implements InjectionKit, ArmedHost {
 
   private async shutdown(): Promise<void> {
     const armed = this.armed.splice(0);
-    const names = this.pendingNames.splice(0).map((p) => p.name);
+    const pending = this.pendingNames.splice(0);
     try {
       // Nothing is counted any more: no need to wait for the stream to catch up.
-      if (this.current !== undefined) await this.disableOnAll(armed, names, false);
+      if (this.current !== undefined) await this.disableOnAll(armed, pending, false);
     } catch {
       // Best effort: a node that is gone has nothing left armed to disable.
     } finally {
@@ -252,6 +305,17 @@ class Kit implements InjectionKit, ArmedHost {
       await this.dispatcher.destroy();
     }
   }
+}
+
+/** An enable the kit sent: its name, and the scope it was sent in. */
+interface Enablement {
+  readonly name: string;
+  readonly scope: string | undefined;
+}
+
+/** A scope no other test (in this process or another) has: printable ASCII, well within the 128-character limit. */
+function newScope(): string {
+  return 't-' + randomUUID();
 }
 
 /** Promise.all that waits for every promise before it rejects with the first failure. */

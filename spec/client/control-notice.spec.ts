@@ -49,3 +49,42 @@ describe('endingOf', () => {
     expect(endingOf(numbered([n('disabled', 'x', 'a'), n('disabled', 'x', 'b')]), 'x', ['a', 'b'], 0)).toMatchObject({ node: 'a' });
   });
 });
+
+describe('scopes in control notices', () => {
+  const scoped = (op: ControlNotice['op'], scope: string, ts = 1): ControlNotice & { node: string } => ({
+    ...n(op, 'x', 'a', ts),
+    ...(op === 'enabled' ? { options: { scope } } : { scope }),
+  });
+
+  it('reads the scope of a notice; refuses one that is not a string', () => {
+    expect(parseControlNotice('{"op":"disabled","injection":"x","shard":null,"ts":5,"scope":"t1"}')).toEqual({
+      op: 'disabled', injection: 'x', shard: null, ts: 5, scope: 't1',
+    });
+    expect(parseControlNotice('{"op":"disabled","injection":"x","shard":null,"ts":5,"scope":7}')).toBeUndefined();
+  });
+
+  it('a wait of one scope ends on a disable of that scope, of every scope, or disabled-all; not on another scope', () => {
+    expect(endingOf(numbered([scoped('disabled', 't2')]), 'x', ['a'], 0, 't1')).toBeUndefined();
+    expect(endingOf(numbered([scoped('disabled', 't1', 3)]), 'x', ['a'], 0, 't1')).toEqual({ node: 'a', reason: 'disabled', ts: 3 });
+    expect(endingOf(numbered([n('disabled', 'x', 'a', 4)]), 'x', ['a'], 0, 't1')).toEqual({ node: 'a', reason: 'disabled', ts: 4 });
+    expect(endingOf(numbered([n('disabled-all', null, 'a', 5)]), 'x', ['a'], 0, 't1')).toEqual({ node: 'a', reason: 'disabled', ts: 5 });
+    // Another scope's enable after our disable does not revive our wait's hopes, nor end it twice.
+    expect(endingOf(numbered([scoped('disabled', 't1', 3), scoped('enabled', 't2')]), 'x', ['a'], 0, 't1')).toEqual({
+      node: 'a', reason: 'disabled', ts: 3,
+    });
+  });
+
+  it('an exhaustion ends only the waits of its own enablement: without a scope, the unscoped one\'s', () => {
+    expect(endingOf(numbered([n('exhausted', 'x', 'a', 2)]), 'x', ['a'], 0, 't1')).toBeUndefined();
+    expect(endingOf(numbered([n('exhausted', 'x', 'a', 2)]), 'x', ['a'], 0)).toEqual({ node: 'a', reason: 'exhausted', ts: 2 });
+    expect(endingOf(numbered([scoped('exhausted', 't1', 3)]), 'x', ['a'], 0, 't1')).toEqual({ node: 'a', reason: 'exhausted', ts: 3 });
+    expect(endingOf(numbered([scoped('exhausted', 't1', 3)]), 'x', ['a'], 0, 't2')).toBeUndefined();
+  });
+
+  it('a wait without a scope ignores notices of scoped enablements', () => {
+    expect(endingOf(numbered([scoped('disabled', 't1')]), 'x', ['a'], 0)).toBeUndefined();
+    expect(endingOf(numbered([n('disabled', 'x', 'a', 2), scoped('enabled', 't1')]), 'x', ['a'], 0)).toEqual({
+      node: 'a', reason: 'disabled', ts: 2,
+    });
+  });
+});

@@ -31,6 +31,7 @@ describe('faultline/client', () => {
         'hits',
         'ofType',
         'onNode',
+        'onScope',
         'onShard',
         'openInjectionStream',
         'since',

@@ -45,6 +45,27 @@ describe('InjectionApi', () => {
     ]);
   });
 
+  it('sends a scope as faultline\'s scope query parameter, and only when one is given', async () => {
+    await api.enable('x', { scope: 't-1', oneShot: true });
+    await api.disable('x', { scope: 't-1' });
+    await api.message('x', { scope: 't-1' });
+    await api.disable('x');
+    expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /v2/error_injection/injection/x?one_shot=True&scope=t-1',
+      'DELETE /v2/error_injection/injection/x?scope=t-1',
+      'POST /v2/error_injection/injection/x/message?scope=t-1',
+      'DELETE /v2/error_injection/injection/x',
+    ]);
+  });
+
+  it('refuses a scope that is not a string before sending anything', async () => {
+    await expect(api.enable('x', { scope: 7 as unknown as string })).rejects.toThrow(
+      new ClientArgumentError('enable("x"): scope must be a string, not 7'),
+    );
+    await expect(api.disable('x', { scope: 7 as unknown as string })).rejects.toThrow(new ClientArgumentError('scope must be a string, not 7'));
+    expect(sent()).toEqual([]);
+  });
+
   it("sends faultline's extensions as extra query parameters", async () => {
     await api.enable('x', { count: 3, skip: 1, probability: 0.5, seed: 42 });
     expect(sent()[0].url).toBe('/v2/error_injection/injection/x?one_shot=False&count=3&skip=1&probability=0.5&seed=42');
@@ -70,6 +91,11 @@ describe('InjectionApi', () => {
   it('asks faultline\'s lifetime count on its own route, the name encoded the same way; a ScyllaDB node has none (404)', async () => {
     await expect(api.lifetimeEnters('a/b c')).rejects.toMatchObject({ status: 404 });
     expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/error_injection/lifetime_enters/a%2Fb%20c']);
+  });
+
+  it("asks faultline's parked handlers on their own route; a ScyllaDB node has none (404)", async () => {
+    await expect(api.parked()).rejects.toMatchObject({ status: 404 });
+    expect(sent().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/error_injection/parked']);
   });
 
   it('lists, reads, counts, messages, disables and disables all', async () => {
@@ -125,6 +151,10 @@ describe('InjectionApi', () => {
     await expect(api.enters('x')).rejects.toThrow(/not a number/);
     node.failRestWith(200, '<html>');
     await expect(api.get('x')).rejects.toMatchObject({ code: 'ERR_FAULTLINE_RESPONSE', body: '<html>' });
+    for (const body of ['{}', '[{"injection":"h","shard":0}]', '[{"injection":1,"shard":0,"waiters":1}]', '[null]']) {
+      node.failRestWith(200, body);
+      await expect(api.parked()).rejects.toThrow(/GET \S+\/parked answered .*not an array of parked handlers/s);
+    }
   });
 
   it('refuses an empty name before sending anything', async () => {

@@ -1,61 +1,12 @@
-import type { Page } from 'playwright-core';
-import { ErrorInjector } from '../../lib/injector';
-import { createInjectionServer, dashboardHandler, ShardGroup } from '../../lib/server';
-import { openBrowser, type Browser } from '../helpers/chromium';
-import { startServe, withRest, type ServeChild } from '../helpers/cli-child';
+import { DASHBOARD_PATH } from '../../lib/wire';
+import { budget, dashboardStand, openDashboard, suiteBrowser } from '../helpers/dashboard-stand';
+import { serveForSuite, withRest } from '../helpers/cli-child';
 
 // The dashboard in a real browser: the Chromium shipped inside the npm package @sparticuz/chromium (never a
 // system one; spec/helpers/chromium.ts) driven by playwright-core, against a real server on loopback.
 
 /** The one timing the dashboard promises: a hit shows within a second. */
 const HIT_DEADLINE = 1_000;
-/**
- * Each test's waits share one hang guard, shorter than jest's 30 s timeout: on a machine too busy to finish in
- * time, the wait that runs out names the condition it was waiting for, instead of jest's bare "Exceeded timeout".
- */
-const TEST_BUDGET = 25_000;
-/** Set-up: unpacking the packaged Chromium on first use, then launching it; hang guards only. */
-const BROWSER_SETUP_TIMEOUT = 150_000;
-
-/** Milliseconds left of this test's budget, for the next wait. */
-function budget(ms = TEST_BUDGET): () => number {
-  const end = Date.now() + ms;
-  return () => Math.max(1, end - Date.now());
-}
-
-async function openDashboard(page: Page, url: string, left: () => number): Promise<void> {
-  await page.goto(url, { timeout: left() });
-  await page.waitForSelector('#conn[data-state="open"]', { timeout: left() });
-}
-
-/** The page's in-process server (one ShardGroup on its own injector) and a browser, for one describe. */
-interface Stand {
-  injector: ErrorInjector;
-  browser: Browser;
-  /** The server's URL without a trailing slash. */
-  base: string;
-}
-
-/** Registers the describe's set-up and tear-down; the stand's fields are there from its beforeAll on. */
-function dashboardStand(token?: string): Stand {
-  const stand = {} as Stand;
-  let group: ShardGroup | undefined;
-  let server: { url: string; close(): Promise<void> } | undefined;
-  beforeAll(async () => {
-    stand.injector = new ErrorInjector();
-    group = new ShardGroup({ injector: stand.injector });
-    const auth = token === undefined ? {} : { token };
-    server = await createInjectionServer({ shards: group, host: '127.0.0.1', port: 0, ui: dashboardHandler, ...auth });
-    stand.base = server.url.replace(/\/+$/, '');
-    stand.browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
-  afterAll(async () => {
-    await stand.browser?.close();
-    await server?.close();
-    await group?.close();
-  });
-  return stand;
-}
 
 describe('dashboard in Chromium', () => {
   const stand = dashboardStand();
@@ -67,7 +18,7 @@ describe('dashboard in Chromium', () => {
   it('shows a hit within a second, with its shard, type, name and parameters', async () => {
     const left = budget();
     const { page } = stand.browser;
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await openDashboard(page, stand.base, left);
     await withRest(stand.base, (api) => api.enable('ui_hit', { parameters: { user: 'alice' } }));
 
     stand.injector.inject('ui_hit', () => undefined);
@@ -77,15 +28,23 @@ describe('dashboard in Chromium', () => {
     expect(cells.slice(1)).toEqual(['0', 'lambda', 'ui_hit', 'user=alice']);
     expect(await page.textContent('#by-injection tr[data-injection="ui_hit"] .count')).toBe('1');
     expect(await page.textContent('#stat-total')).toBe('1');
-    // The enabled list shows the server's enter count once it refreshes after the hit.
-    await page.waitForSelector('#enabled-list li[data-injection="ui_hit"] .chip:text-is("1 hit")', { timeout: left() });
+    // The Enabled card counts it too, labelled for what it counts.
+    await page.waitForSelector('#enabled-list li[data-injection="ui_hit"] .chip.hits:text-is("1 hit since enabled")', { timeout: left() });
     expect(stand.browser.errors).toEqual([]);
+  });
+
+  it('opens from the bare address: / redirects to the dashboard', async () => {
+    const left = budget();
+    const { page } = stand.browser;
+    await page.goto(stand.base + '/', { timeout: left() });
+    expect(page.url()).toBe(stand.base + DASHBOARD_PATH);
+    await page.waitForSelector('#conn[data-state="open"]', { timeout: left() });
   });
 
   it('lists newest first and counts every hit', async () => {
     const left = budget();
     const { page } = stand.browser;
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await openDashboard(page, stand.base, left);
     for (const n of ['1', '2', '3']) {
       stand.injector.enable('ui_order', { parameters: { n } });
       stand.injector.enter('ui_order');
@@ -101,7 +60,7 @@ describe('dashboard in Chromium', () => {
   it('the enable form enables the injection on the server, with one-shot and parameters', async () => {
     const left = budget();
     const { page } = stand.browser;
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await openDashboard(page, stand.base, left);
     await page.fill('#enable-name', 'ui_form');
     await page.check('#enable-one-shot');
     await page.click('#add-param');
@@ -109,7 +68,7 @@ describe('dashboard in Chromium', () => {
     await page.fill('.param-row:last-child .param-value', '250 ms');
     await page.click('#enable-submit');
     await page.waitForSelector('#enable-result.ok', { timeout: left() });
-    expect(await page.textContent('#enable-result')).toBe('ui_form enabled (one-shot)');
+    expect(await page.textContent('#enable-result')).toBe('ui_form enabled (one-shot per shard)');
 
     const [state] = await withRest(stand.base, (api) => api.get('ui_form'));
     expect(state).toMatchObject({ enabled: true, parameters: [{ key: 'delay', value: '250 ms' }] });
@@ -121,7 +80,7 @@ describe('dashboard in Chromium', () => {
   it('shows the server refusing a bad enable, and enables nothing', async () => {
     const left = budget();
     const { page } = stand.browser;
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await openDashboard(page, stand.base, left);
     // The form checks what it can (a count of 0 is refused by the browser); a name past the limit only the server knows.
     const name = 'n'.repeat(1025);
     await page.fill('#enable-name', name);
@@ -137,7 +96,7 @@ describe('dashboard in Chromium', () => {
     stand.injector.enable('ui_handler');
     stand.injector.enable('ui_other');
     const handled = stand.injector.injectHandler('ui_handler', (h) => h.waitForMessage({ timeout: left() }));
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/`, left);
+    await openDashboard(page, stand.base, left);
 
     await page.click('#enabled-list li[data-injection="ui_handler"] button[data-action="message"]', { timeout: left() });
     await handled;
@@ -160,8 +119,8 @@ describe('dashboard in Chromium, with a token', () => {
   it('works from the URL with ?token= and takes the token out of the address bar', async () => {
     const left = budget();
     const { page } = stand.browser;
-    await openDashboard(page, `${stand.base}/v2/error_injection/ui/?token=${token}`, left);
-    expect(page.url()).toBe(`${stand.base}/v2/error_injection/ui/`);
+    await openDashboard(page, stand.base, left, `?token=${token}`);
+    expect(page.url()).toBe(stand.base + DASHBOARD_PATH);
     stand.injector.enable('ui_tok');
     stand.injector.enter('ui_tok');
     await page.waitForSelector('#hits tbody tr[data-injection="ui_tok"]', { timeout: HIT_DEADLINE });
@@ -176,7 +135,7 @@ describe('dashboard in Chromium, with a token', () => {
     const left = budget();
     const page = await stand.browser.context.newPage();
     try {
-      await page.goto(`${stand.base}/v2/error_injection/ui/`, { timeout: left() });
+      await page.goto(stand.base, { timeout: left() });
       await page.waitForSelector('#token-bar', { state: 'visible', timeout: left() });
       await page.fill('#token-input', token);
       await page.click('#token-form button');
@@ -191,23 +150,13 @@ describe('dashboard in Chromium, with a token', () => {
 });
 
 describe('dashboard in Chromium, against faultline serve with worker shards', () => {
-  let browser: Browser;
-  let serve: ServeChild;
-
-  beforeAll(async () => {
-    serve = await startServe(['--shards', '3', '--demo']);
-    browser = await openBrowser();
-  }, BROWSER_SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.kill();
-  });
+  const suite = suiteBrowser();
+  const serve = serveForSuite(['--shards', '3', '--demo']);
 
   it('counts per shard and filters by shard', async () => {
     const left = budget();
-    const { page } = browser;
-    await openDashboard(page, `${serve.url}/v2/error_injection/ui/`, left);
+    const { page } = suite.browser;
+    await openDashboard(page, serve.url, left);
     await withRest(serve.url, (api) => api.enable('demo_lambda'));
     // One wait for the condition (a bar for each of the three shards), not three waits in a row.
     await page.waitForSelector('#by-shard:has(.bar[data-shard="0"]):has(.bar[data-shard="1"]):has(.bar[data-shard="2"])', {
@@ -232,6 +181,33 @@ describe('dashboard in Chromium, against faultline serve with worker shards', ()
     expect(await page.inputValue('#shard-filter')).toBe('1');
     await page.click('#by-shard .bar[data-shard="1"]');
     expect(await page.inputValue('#shard-filter')).toBe('');
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
+  });
+
+  it('says where one-shot and count are chosen that they act per shard, with what that means on 3 shards', async () => {
+    const left = budget();
+    const { page } = suite.browser;
+    await openDashboard(page, serve.url, left);
+    expect(await page.textContent('#one-shot-hint')).toBe('fires once per shard, then disables there: up to 3 hits on 3 shards');
+    await page.click('details.more summary');
+    expect(await page.textContent('details.more summary')).toBe('Limits per shard: count, probability, skip');
+    expect(await page.textContent('label:has(#enable-count) > span')).toBe('Count per shard');
+    await page.fill('#enable-count', '25');
+    expect(await page.textContent('#count-hint')).toBe('each shard fires 25 times: up to 75 hits on 3 shards');
+
+    await page.fill('#enable-name', 'ui_per_shard');
+    await page.check('#enable-one-shot');
+    await page.click('#enable-submit');
+    await page.waitForSelector('#enable-result.ok', { timeout: left() });
+    const item = page.locator('#enabled-list li[data-injection="ui_per_shard"]');
+    await item.waitFor({ timeout: left() });
+    expect(await item.locator('.chip').allTextContents()).toEqual([
+      'on 3/3 shards',
+      'one-shot per shard',
+      'count 25 per shard',
+      '0 hits since enabled',
+    ]);
+    await withRest(serve.url, (api) => api.disable('ui_per_shard'));
+    expect(suite.browser.errors).toEqual([]);
   });
 });

@@ -12,13 +12,14 @@ let nextSeq = 0;
 
 export function hit(
   injection: string,
-  fields: { shard?: number; type?: InjectionType; node?: string; seq?: number } = {},
+  fields: { shard?: number; type?: InjectionType; node?: string; seq?: number; scope?: string } = {},
 ): ReceivedInjectionEvent {
-  return {
+  const event = {
     injection,
     type: fields.type ?? 'sleep',
     shard: fields.shard ?? 0,
     node: fields.node ?? 'n1',
     seq: fields.seq ?? ++nextSeq,
   };
+  return fields.scope === undefined ? event : { ...event, scope: fields.scope };
 }

@@ -14,6 +14,8 @@ export interface ResumableStandInOptions {
   retry?: number;
   /** Send a named `gap` event when it cannot resume (default true; false acts as a server that does not). */
   gapNotices?: boolean;
+  /** Answers every request that is not for the event stream (default: 404). */
+  otherRoutes?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface ResumableStandIn {
@@ -62,7 +64,8 @@ export async function startResumableStandIn(options: ResumableStandInOptions = {
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/v2/error_injection/events') {
-      res.writeHead(404).end();
+      if (options.otherRoutes) options.otherRoutes(req, res);
+      else res.writeHead(404).end();
       return;
     }
     const last = req.headers['last-event-id'] as string | undefined;

@@ -1,8 +1,11 @@
-import type { HandlerEvent, InjectionEvent } from '../../lib/event';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { merge } from 'rxjs';
+import type { ExhaustedEvent, HandlerEvent, InjectionEvent } from '../../lib/event';
 import { ErrorInjector, isSwitchedOffByEnvironment } from '../../lib/injector/error-injector';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from '../../lib/injector/errors';
 import type { InjectionHandler } from '../../lib/injector/handler';
 import { seededRandom } from '../../lib/injector/random';
+import { runInInjectionScope } from '../../lib/injector/scope';
 import { record, stopRecording } from '../helpers/record-events';
 import { stateOf } from '../helpers/promise-state';
 import { expectError, thrownBy } from '../helpers/expect-error';
@@ -340,6 +343,7 @@ describe('oneShot', () => {
     expect(injector.enabledInjections()).toEqual([]);
     // ...though it still counts as ScyllaDB's enter_count does, until its function returns...
     expect(injector.get('x')).toMatchObject({ enabled: false, oneShot: true, parameters: { p: '1' }, hits: 1, waiters: 1 });
+    expect(injector.parkedHandlerCounts()).toEqual({ x: 1 });
     // ...and a second reach does not fire...
     const second = jest.fn();
     expect(injector.injectHandler('x', second)).toBeUndefined();
@@ -350,6 +354,7 @@ describe('oneShot', () => {
 
     expect(hits).toEqual([hit('x', 'handler', { p: '1' })]);
     expect(injector.get('x')).toEqual({ name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 1, waiters: 0 });
+    expect(injector.parkedHandlerCounts()).toEqual({});
   });
 
   test('disabling a running one-shot handler releases it', async () => {
@@ -698,7 +703,7 @@ describe('listenToHits (how a ShardGroup watches shard 0)', () => {
     injector.enter('x');
     injector.inject('not-enabled', () => {});
     expect(order).toEqual(['listener', 'hits$']);
-    expect(parts).toEqual([['x', 'lambda', 3, events[0].ts, events[0].params]]);
+    expect(parts).toEqual([['x', 'lambda', 3, events[0].ts, events[0].params, undefined]]);
     expect(parts[0][4]).toBe(injector.get('x').parameters);
     stop();
     injector.enter('x');
@@ -732,6 +737,135 @@ describe('listenToHits (how a ShardGroup watches shard 0)', () => {
     expect(injector.hitsWatched).toBe(true);
     stop();
     expect(injector.hitsWatched).toBe(false);
+  });
+
+  test("a scoped enablement's hit reaches a listener with its scope; an unscoped one's with none", () => {
+    const injector = newInjector();
+    const parts: unknown[][] = [];
+    injector.listenToHits((...args) => parts.push(args));
+    injector.enable('x', { scope: 'tenant-a' });
+    injector.enable('y');
+    runInInjectionScope('tenant-a', () => injector.enter('x'));
+    injector.enter('x');
+    injector.enter('y');
+    expect(parts.map((p) => [p[0], p[5]])).toEqual([
+      ['x', 'tenant-a'],
+      ['y', undefined],
+    ]);
+  });
+
+  test('a spent one-shot reports its exhaustion whether or not anything watches its hits', () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('x', { oneShot: true });
+    injector.enter('x');
+    expect(injector.hitsWatched).toBe(false);
+    expect(seen).toEqual([{ injection: 'x', phase: 'exhausted', shard: 0, ts: expect.any(Number) }]);
+  });
+});
+
+describe('exhaustions$', () => {
+  const exhausted = (injection: string, shard = 0): ExhaustedEvent => ({
+    injection,
+    phase: 'exhausted',
+    shard,
+    ts: expect.any(Number) as unknown as number,
+  });
+
+  /** Hits and exhaustions of one injector, interleaved in the order they were emitted. */
+  const recordBoth = (injector: ErrorInjector): (InjectionEvent | ExhaustedEvent)[] =>
+    record(merge<(InjectionEvent | ExhaustedEvent)[]>(injector.hits$, injector.exhaustions$));
+
+  test('a one-shot reports one exhaustion, right after the hit that took it', () => {
+    const injector = newInjector({ shard: 3 });
+    const seen = recordBoth(injector);
+    injector.enable('x', { oneShot: true });
+    expect(injector.enter('x')).toBe(true);
+    expect(injector.enter('x')).toBe(false);
+    expect(seen).toEqual([hit('x', 'lambda', {}, 3), exhausted('x', 3)]);
+  });
+
+  test('a count reports it after its last hit, not before', () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('x', { count: 3 });
+    injector.enter('x');
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'lambda'), hit('x', 'lambda')]);
+    injector.enter('x');
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'lambda'), hit('x', 'lambda'), hit('x', 'lambda'), exhausted('x')]);
+  });
+
+  test('a one-shot handler reports it once its function returned, not while it is parked', async () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('h', { oneShot: true });
+    const done = injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    expect(await stateOf(done)).toBe('pending');
+    expect(seen).toEqual([hit('h', 'handler')]);
+    injector.receiveMessage('h');
+    await done;
+    expect(seen).toEqual([hit('h', 'handler'), exhausted('h')]);
+  });
+
+  test('a handler that throws still reports it', async () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('h', { oneShot: true });
+    await expect(
+      injector.injectHandler('h', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(seen).toEqual([exhausted('h')]);
+  });
+
+  test('a count spent by a lambda while a handler still runs is reported when that handler returns', async () => {
+    const injector = newInjector();
+    const seen = recordBoth(injector);
+    injector.enable('x', { count: 2 });
+    const done = injector.injectHandler('x', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.enter('x');
+    expect(seen).toEqual([hit('x', 'handler'), hit('x', 'lambda')]);
+    injector.receiveMessage('x');
+    await done;
+    expect(seen).toEqual([hit('x', 'handler'), hit('x', 'lambda'), exhausted('x')]);
+  });
+
+  test('never for a disable, a disableAll or a re-enable, even of a spent one-shot handler still parked', async () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('a', { oneShot: true });
+    injector.enable('b', { count: 5 });
+    injector.enter('b');
+    injector.disable('a');
+    injector.disableAll();
+    injector.enable('h', { oneShot: true });
+    const parked = injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.disable('h');
+    await parked;
+    injector.enable('r', { oneShot: true });
+    const replaced = injector.injectHandler('r', (handler) => handler.waitForMessage({ timeout: 10_000 })) as Promise<void>;
+    injector.enable('r', { count: 2 });
+    await replaced;
+    injector.enter('r');
+    expect(seen).toEqual([]);
+    injector.enter('r');
+    expect(seen).toEqual([exhausted('r')]);
+  });
+
+  test('an enablement that never runs out never reports one', () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('x');
+    injector.enable('s', { skip: 2, oneShot: true });
+    for (let i = 0; i < 10; i++) injector.enter('x');
+    injector.enter('s');
+    injector.enter('s');
+    expect(seen).toEqual([]);
+    injector.enter('s');
+    expect(seen).toEqual([exhausted('s')]);
   });
 });
 
@@ -883,5 +1017,243 @@ describe('probability across shards', () => {
     const [a, b] = [pattern(1), pattern(2)];
     expect(a).not.toEqual(b);
     expect(pattern(1)).toEqual(a);
+  });
+});
+
+describe('scopes', () => {
+  const inScope = <R>(scope: string, fn: () => R): R => runInInjectionScope(scope, fn);
+
+  test('a scoped injection fires only for reaches in its scope; the event carries the scope', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x', { scope: 'a' });
+    expect(inj.enter('x')).toBe(false);
+    expect(inScope('b', () => inj.enter('x'))).toBe(false);
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(events).toEqual([{ ...hit('x', 'lambda'), scope: 'a' }]);
+  });
+
+  test('an unscoped hit has no scope field at all', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x');
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(events).toHaveLength(1);
+    expect('scope' in events[0]).toBe(false);
+  });
+
+  test('a reach matches its own scope first, then the unscoped entry; an unscoped reach never fires a scoped one', () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('x', { scope: 'a', parameters: { who: 'a' } });
+    inj.enable('x', { parameters: { who: 'all' } });
+    const seen: string[] = [];
+    inScope('a', () => inj.inject('x', (p) => seen.push(p.who)));
+    inScope('b', () => inj.inject('x', (p) => seen.push(p.who)));
+    inj.inject('x', (p) => seen.push(p.who));
+    expect(seen).toEqual(['a', 'all', 'all']);
+    expect(events.map((e) => e.scope)).toEqual(['a', undefined, undefined]);
+  });
+
+  test('one-shot, count and skip count per scope: one scope using up its one-shot leaves the others armed', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inj.enable('x', { scope: 'c', count: 2, skip: 1 });
+    expect(inScope('a', () => [inj.enter('x'), inj.enter('x')])).toEqual([true, false]);
+    expect(inj.isEnabled('x', { scope: 'a' })).toBe(false);
+    expect(inj.isEnabled('x', { scope: 'b' })).toBe(true);
+    expect(inScope('b', () => [inj.enter('x'), inj.enter('x')])).toEqual([true, false]);
+    expect(inScope('c', () => [inj.enter('x'), inj.enter('x'), inj.enter('x'), inj.enter('x')])).toEqual([false, true, true, false]);
+    expect(inj.enabledInjections()).toEqual([]);
+  });
+
+  test('probability draws per scope from its own generator: the same seed gives each scope the same sequence', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', probability: 0.5, seed: 7 });
+    inj.enable('x', { scope: 'b', probability: 0.5, seed: 7 });
+    const a = inScope('a', () => Array.from({ length: 40 }, () => inj.enter('x')));
+    const b = inScope('b', () => Array.from({ length: 40 }, () => inj.enter('x')));
+    expect(b).toEqual(a);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
+  });
+
+  test('the scope follows awaits and timers to the point', async () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a' });
+    const fired = await inScope('a', async () => {
+      await Promise.resolve();
+      return new Promise<boolean>((resolve) => setTimeout(() => resolve(inj.enter('x')), 1));
+    });
+    expect(fired).toBe(true);
+  });
+
+  test('disable(name) removes every enablement of it; disable(name, { scope }) only that scope', () => {
+    const inj = newInjector();
+    inj.enable('x');
+    inj.enable('x', { scope: 'a' });
+    inj.enable('x', { scope: 'b' });
+    inj.disable('x', { scope: 'a' });
+    expect([inj.isEnabled('x', { scope: 'a' }), inj.isEnabled('x', { scope: 'b' }), inj.get('x').enabled]).toEqual([false, true, true]);
+    expect(inScope('a', () => inj.enter('x'))).toBe(true); // the unscoped one
+    inj.disable('x');
+    expect([inj.isEnabled('x'), inj.isEnabled('x', { scope: 'b' })]).toEqual([false, false]);
+    expect(inScope('b', () => inj.enter('x'))).toBe(false);
+  });
+
+  test('disableAll removes every scope; a released scoped handler resolves', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    const done = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    expect(done).toBeDefined();
+    inj.disableAll();
+    await expect(done).resolves.toBeUndefined();
+    expect(inj.enabledInjections()).toEqual([]);
+  });
+
+  test('a message with a scope reaches that scope only; one without reaches every scope', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    inj.enable('h', { scope: 'b' });
+    const a = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    const b = inScope('b', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    inj.receiveMessage('h', { scope: 'a' });
+    await expect(a).resolves.toBeUndefined();
+    expect(await stateOf(b as Promise<void>)).toBe('pending');
+    inj.receiveMessage('h');
+    await expect(b).resolves.toBeUndefined();
+  });
+
+  test('get shows the unscoped state with the scopes besides; get with a scope shows that one; lifetimeHits counts all', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', count: 3 });
+    inj.enable('x', { scope: 'b' });
+    inScope('a', () => inj.enter('x'));
+    inScope('b', () => inj.enter('x'));
+    expect(inj.get('x')).toEqual({
+      name: 'x', enabled: false, oneShot: false, parameters: {}, hits: 0, lifetimeHits: 2, waiters: 0, scopes: ['a', 'b'],
+    });
+    expect(inj.get('x', { scope: 'a' })).toEqual({
+      name: 'x', enabled: true, oneShot: false, parameters: {}, hits: 1, lifetimeHits: 2, waiters: 0, count: 3, scope: 'a',
+    });
+    expect(inj.enabledInjections()).toEqual(['x']);
+    expect(inj.lifetimeHitCounts()).toEqual({ x: 2 });
+  });
+
+  test('re-enabling in a scope replaces that scope only', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inScope('a', () => inj.enter('x'));
+    inj.enable('x', { scope: 'a', oneShot: true });
+    expect(inScope('a', () => inj.enter('x'))).toBe(true);
+    expect(inScope('b', () => inj.enter('x'))).toBe(true);
+  });
+
+  test('while a spent scoped one-shot handler still runs, its scope\'s reaches go on to the unscoped entry', async () => {
+    const inj = newInjector();
+    const events = record(inj.hits$);
+    inj.enable('h', { scope: 'a', oneShot: true });
+    inj.enable('h');
+    const parked = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    expect(inj.get('h').scopes).toBeUndefined(); // spent: no longer listed
+    const second = inScope('a', () => inj.injectHandler('h', () => undefined));
+    await second;
+    expect(events.map((e) => e.scope)).toEqual(['a', undefined]);
+    inj.receiveMessage('h', { scope: 'a' }); // still reaches the running handler
+    await parked;
+    expect(inj.isEnabled('h', { scope: 'a' })).toBe(false);
+  });
+
+  test("a scoped entry's exhaustion and its handler's waiting and released carry the scope; an unscoped one's have no scope field", async () => {
+    const inj = newInjector();
+    const seen = record(merge<(HandlerEvent | ExhaustedEvent)[]>(inj.handlerEvents$, inj.exhaustions$));
+    inj.enable('h', { scope: 'a', oneShot: true });
+    inj.enable('x', { count: 1 });
+    const parked = inScope('a', () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 })));
+    inj.receiveMessage('h', { scope: 'a' });
+    await parked;
+    inScope('a', () => inj.enter('x'));
+    const at = { shard: 0, ts: expect.any(Number) as unknown as number };
+    expect(seen).toEqual([
+      { injection: 'h', phase: 'waiting', ...at, scope: 'a' },
+      { injection: 'h', phase: 'released', ...at, scope: 'a' },
+      { injection: 'h', phase: 'exhausted', ...at, scope: 'a' },
+      { injection: 'x', phase: 'exhausted', ...at },
+    ]);
+    expect('scope' in seen[3]).toBe(false);
+  });
+
+  test("one scope's one-shot running out reports that scope's exhaustion only; the other scopes' stay enabled", () => {
+    const inj = newInjector();
+    const seen = record(inj.exhaustions$);
+    inj.enable('x', { scope: 'a', oneShot: true });
+    inj.enable('x', { scope: 'b', oneShot: true });
+    inj.enable('x', { oneShot: true });
+    inScope('a', () => inj.enter('x'));
+    expect(seen.map((e) => e.scope)).toEqual(['a']);
+    inj.enter('x');
+    expect(seen.map((e) => e.scope)).toEqual(['a', undefined]);
+    expect(inj.isEnabled('x', { scope: 'b' })).toBe(true);
+  });
+
+  test('parkedHandlerCounts sums the waiters of every enablement of a name: unscoped and each scope', async () => {
+    const inj = newInjector();
+    inj.enable('h', { scope: 'a' });
+    inj.enable('h', { scope: 'b' });
+    inj.enable('h');
+    const park = (scope?: string) => {
+      const reach = () => inj.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 60_000 }));
+      return scope === undefined ? reach() : inScope(scope, reach);
+    };
+    const parked = [park('a'), park('a'), park('b'), park()];
+    expect(inj.parkedHandlerCounts()).toEqual({ h: 4 });
+    inj.receiveMessage('h', { scope: 'a' });
+    await Promise.all(parked.slice(0, 2));
+    expect(inj.parkedHandlerCounts()).toEqual({ h: 2 });
+    inj.disable('h');
+    await Promise.all(parked);
+    expect(inj.parkedHandlerCounts()).toEqual({});
+  });
+
+  test('the scope store is read only when the reached name has a scoped entry', () => {
+    const getStore = jest.spyOn(AsyncLocalStorage.prototype, 'getStore');
+    const inj = newInjector();
+    /** Store reads made by the points alone (entering the scope reads it too, so the count starts inside). */
+    const readsOfReaching = (): number =>
+      inScope('a', () => {
+        getStore.mockClear();
+        inj.enter('x');
+        inj.enter('xx');
+        void inj.injectSleep('x', 0);
+        inj.inject('x', () => undefined);
+        return getStore.mock.calls.length;
+      });
+    expect(readsOfReaching()).toBe(0); // nothing enabled
+    inj.enable('other', { scope: 'a' }); // another name scoped: 'x' is turned away by the filter
+    expect(readsOfReaching()).toBe(0);
+    inj.enable('x'); // enabled, unscoped only: matched without reading the store
+    expect(readsOfReaching()).toBe(0);
+    inj.enable('x', { scope: 'b' }); // now 'x' has a scoped entry: one read per reach of 'x'
+    expect(readsOfReaching()).toBe(3);
+  });
+
+  test('a bad scope in enable, disable, get or receiveMessage is refused and changes nothing', () => {
+    const inj = newInjector();
+    inj.enable('x', { scope: 'a' });
+    const message = 'invalid injection scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"';
+    for (const call of [
+      () => inj.disable('x', { scope: 'a b' }),
+      () => inj.get('x', { scope: 'a b' }),
+      () => inj.receiveMessage('x', { scope: 'a b' }),
+    ]) {
+      expectError(thrownBy(call), InvalidInjectionError, { code: 'ERR_FAULTLINE_INVALID', message });
+    }
+    expectError(thrownBy(() => inj.enable('x', { scope: '' })), InvalidInjectionError, {
+      code: 'ERR_FAULTLINE_INVALID',
+      message: 'injection "x": scope: a scope must not be empty',
+    });
+    expect(inj.isEnabled('x', { scope: 'a' })).toBe(true);
   });
 });

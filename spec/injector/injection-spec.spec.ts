@@ -70,7 +70,7 @@ describe('parseInjectionSpec: mistakes name the source, the entry and the positi
     ['{"a": 1}', `${SOURCE}: entry "a": injection "a": options must be an object, got 1`],
     [
       '{"a": {"cnt": 1}}',
-      `${SOURCE}: entry "a": injection "a": unknown option "cnt" (known: oneShot, count, skip, probability, seed, parameters)`,
+      `${SOURCE}: entry "a": injection "a": unknown option "cnt" (known: oneShot, count, skip, probability, seed, scope, parameters)`,
     ],
     ['{"a": {"parameters": {"k": 1}}}', `${SOURCE}: entry "a": injection "a": parameter "k" must be a string, got number`],
   ])('%j', (text, message) => {

@@ -104,7 +104,7 @@ const badOptions: Array<[string, unknown, string]> = [
   [
     'an unknown option (a typo)',
     { oneshot: true },
-    'injection "keep": unknown option "oneshot" (known: oneShot, count, skip, probability, seed, parameters)',
+    'injection "keep": unknown option "oneshot" (known: oneShot, count, skip, probability, seed, scope, parameters)',
   ],
   ['parameters a string', { parameters: 'a=1' }, 'injection "keep": parameters must be a plain object of strings, got string'],
   ['parameters null', { parameters: null }, 'injection "keep": parameters must be a plain object of strings, got null'],
@@ -135,6 +135,24 @@ const badOptions: Array<[string, unknown, string]> = [
   ['seed above 32 bits', { seed: 2 ** 32 }, 'injection "keep": seed must be an integer from 0 to 4294967295, got 4294967296'],
   ['oneShot a string', { oneShot: 'true' }, 'injection "keep": oneShot must be a boolean, got "true"'],
   ['oneShot a number', { oneShot: 1 }, 'injection "keep": oneShot must be a boolean, got 1'],
+  ['scope empty', { scope: '' }, 'injection "keep": scope: a scope must not be empty'],
+  ['scope a number', { scope: 7 }, 'injection "keep": scope: a scope must be a string, got number'],
+  ['scope too long', { scope: 'x'.repeat(129) }, 'injection "keep": scope: a scope is at most 128 characters, got 129'],
+  [
+    'scope with a space',
+    { scope: 'test 1' },
+    'injection "keep": scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "test 1"',
+  ],
+  [
+    'scope with a newline',
+    { scope: 'a\nb' },
+    'injection "keep": scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a\\nb"',
+  ],
+  [
+    'scope not ASCII',
+    { scope: 'tést' },
+    'injection "keep": scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "tést"',
+  ],
 ];
 
 describe('bad options to enable', () => {

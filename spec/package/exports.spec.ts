@@ -140,6 +140,10 @@ describe('loading the built package', () => {
         'attachShard',
         'ShardAttachError',
         'ShardGroupOptionError',
+        'runInInjectionScope',
+        'currentInjectionScope',
+        'InvalidScopeError',
+        'injectionScope',
       ].sort(),
     );
     // The kit's: what a test calls and catches (the wait errors it can reject with come along).

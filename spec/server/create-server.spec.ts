@@ -32,6 +32,17 @@ describe('createInjectionServer', () => {
     expect(none.json).toMatchObject({ code: expect.any(String) });
   });
 
+  test('redirects / to the dashboard (302), and answers / with a 404 when the dashboard is off', async () => {
+    const { url } = await startServer();
+    const root = await call(url, 'GET', '/');
+    expect(root.status).toBe(302);
+    expect(new URL(root.headers.location as string, url + '/').pathname).toBe(`${API}/ui/`);
+    const { url: bare } = await startServer({ ui: false });
+    const none = await call(bare, 'GET', '/');
+    expect(none.status).toBe(404);
+    expect(none.json).toMatchObject({ code: 'ERR_FAULTLINE_NOT_FOUND' });
+  });
+
   test('port 0 picks a free port; url names it; it listens on 127.0.0.1 by default', async () => {
     const { server, url } = await startServer();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -43,3 +43,17 @@ describe('eventsOptionsFromQuery', () => {
     expect(() => options('', 1, 'a\u0000b')).toThrow(bad);
   });
 });
+
+describe('eventsOptionsFromQuery: scope', () => {
+  test('scope filters, repeatable', () => {
+    expect(options('scope=t1&scope=t-2')).toEqual({ scopes: ['t1', 't-2'] });
+  });
+
+  test.each([
+    ['empty', 'scope=', 'query parameter "scope": a scope must not be empty'],
+    ['with a space', 'scope=a%20b', 'query parameter "scope": a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"'],
+    ['too long', 'scope=' + 'x'.repeat(129), 'query parameter "scope": a scope is at most 128 characters, got 129'],
+  ])('a scope that is not one (%s) is a 400 naming the problem', (_l, raw, message) => {
+    expect(() => options(raw)).toThrow(expect.objectContaining({ status: 400, code: 'ERR_FAULTLINE_BAD_QUERY', message }) as unknown as Error);
+  });
+});

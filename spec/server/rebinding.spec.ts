@@ -25,11 +25,13 @@ const EVERY_ROUTE: readonly [string, string][] = [
   ['POST', `${API}/injection/x/message`],
   ['GET', `${API}/injection/x/enters`],
   ['GET', `${API}/lifetime_enters/x`],
+  ['GET', `${API}/parked`],
   ['GET', `${API}/events`],
   ['GET', `${API}/events?params=full&handler=1`],
   ['POST', `${API}/disconnect/127.0.0.1`],
   ['GET', `${API}/ui/`],
   ['GET', `${API}/ui`],
+  ['GET', `${API}/ui/dashboard.js`],
   ['GET', '/'],
   ['PUT', `${API}/injection/x`],
 ];

@@ -1,4 +1,5 @@
 import { ErrorInjector } from '../../lib/injector';
+import { runInInjectionScope } from '../../lib/injector/scope';
 import { ShardGroup } from '../../lib/shards';
 import { ShardWorker } from '../fixtures/workers/shard-worker';
 import { API, call, quote } from './support/http';
@@ -68,6 +69,33 @@ describe('the server in front of worker shards', () => {
     // Every name hit on any shard, summed over the worker shards too (the workers answer the 'lifetimes' op).
     expect((await call(url, 'GET', `${API}/lifetime_enters`)).json).toEqual({ [name]: 6, h: 1 });
     expect(await w1.probe()).toMatchObject({ shard: 1, enabled: [] });
+  });
+
+  test('GET /parked lists the handlers waiting on every shard, a fired one-shot too; [] once the message released them', async () => {
+    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
+    const phases = track(await SseClient.open(`${url}${API}/events?handler=1`));
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([]);
+    expect((await call(url, 'POST', `${API}/injection/once`, { query: '?one_shot=true' })).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h`)).status).toBe(200);
+    const parked = [
+      injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 20_000 })),
+      w2.hit('h', 'handler', 2),
+      w1.hit('once', 'handler'),
+    ];
+    for (let i = 0; i < 4; i++) await phases.next((m) => m.event === 'handler' && data(m).phase === 'waiting', `handler ${i} to park`);
+    // The one-shot fired on shard 1: no longer enabled there, and still listed, since it still takes a message.
+    expect((await call(url, 'GET', `${API}/injection/once`)).json).toMatchObject([{ enabled: true }, { enabled: false }, { enabled: true }]);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([
+      { injection: 'h', shard: 0, waiters: 1 },
+      { injection: 'h', shard: 2, waiters: 2 },
+      { injection: 'once', shard: 1, waiters: 1 },
+    ]);
+    expect((await call(url, 'POST', `${API}/parked`)).status).toBe(405);
+    expect((await call(url, 'GET', `${API}/parked`, { query: '?x=1' })).status).toBe(400);
+    expect((await call(url, 'POST', `${API}/injection/once/message`)).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    await Promise.all(parked);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([]);
   });
 
   test('events from every shard arrive on one stream; ?shard= picks one; ids increase across shards', async () => {
@@ -157,5 +185,157 @@ describe('control notices', () => {
     const r = await call(url, 'GET', `${API}/events`, { query: '?control=maybe' });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ code: 'ERR_FAULTLINE_BAD_QUERY' });
+  });
+});
+
+describe("the 'exhausted' control notice", () => {
+  const ops = (client: SseClient) => controls(client).map((c) => [c.op, c.injection]);
+  /** What the stream carried, in order: each hit as its shard, each named event as its name (and op). */
+  const sequence = (client: SseClient) =>
+    client.messages.map((m) =>
+      m.event === undefined ? `hit ${String(data(m).shard)}` : m.event === 'control' ? `control ${String(data(m).op)}` : m.event,
+    );
+
+  /** A server with two workers, a stream asking `query`, and `x` enabled with `enable` (a query). */
+  async function watched(query: string, enable = '?one_shot=true') {
+    const started = await serverWithWorkers(2);
+    const watcher = track(await SseClient.open(`${started.url}${API}/events${query}`));
+    expect((await call(started.url, 'POST', `${API}/injection/x`, { query: enable })).status).toBe(200);
+    return { ...started, watcher };
+  }
+
+  test('a one-shot hit on every shard: exactly one notice, after the last hit, for every shard (shard null), no id', async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    await w1.hit('x', 'enter'); // taken already: no second hit, no second exhaustion
+    await w2.hit('x', 'error');
+    const exhausted = await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(data(exhausted)).toEqual({ op: 'exhausted', injection: 'x', shard: null, ts: expect.any(Number) });
+    expect(exhausted.id).toBeUndefined();
+    // A later notice shows nothing more came for x.
+    expect((await call(url, 'DELETE', `${API}/injection/x`)).status).toBe(200);
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'disabled', 'disabled');
+    expect(sequence(watcher)).toEqual(['control enabled', 'hit 0', 'hit 1', 'hit 2', 'control exhausted', 'control disabled']);
+  });
+
+  test('a count spent on some shards sends nothing; spent on the last one, the notice', async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1', '?count=2');
+    injector.enter('x');
+    injector.enter('x');
+    await w1.hit('x', 'enter', 3);
+    await w2.hit('x', 'enter');
+    // A message's notice follows everything the shards had before it: no exhaustion is ahead of it.
+    expect((await call(url, 'POST', `${API}/injection/x/message`)).status).toBe(200);
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'messaged', 'messaged');
+    expect(ops(watcher)).toEqual([['enabled', 'x'], ['messaged', 'x']]);
+    expect(await w2.hit('x', 'enter', 2)).toEqual({ fired: 1 });
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(sequence(watcher)).toEqual(['control enabled', 'hit 0', 'hit 0', 'hit 1', 'hit 1', 'hit 2', 'control messaged', 'hit 2', 'control exhausted']);
+  });
+
+  test('a one-shot handler: nothing while it is parked on every shard; the notice once the message released them all', async () => {
+    const { url, injector, workers: [w1, w2] } = await serverWithWorkers(2);
+    const watcher = track(await SseClient.open(`${url}${API}/events?control=1&handler=1`));
+    expect((await call(url, 'POST', `${API}/injection/h`, { query: '?one_shot=true' })).status).toBe(200);
+    const parked = [
+      injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 20_000 })),
+      w1.hit('h', 'handler'),
+      w2.hit('h', 'handler'),
+    ];
+    for (const shard of [0, 1, 2]) {
+      await watcher.next((m) => m.event === 'handler' && data(m).shard === shard && data(m).phase === 'waiting', `shard ${shard} waiting`);
+    }
+    // Each shard reports in order, so anything it reported before its 'waiting' is in: no notice.
+    expect(ops(watcher)).toEqual([['enabled', 'h']]);
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    await Promise.all(parked);
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(controls(watcher).filter((c) => c.op === 'exhausted')).toHaveLength(1);
+  });
+
+  test("a disable sends 'disabled' and never 'exhausted', also for one-shot handlers it releases", async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
+    expect((await call(url, 'POST', `${API}/injection/h`, { query: '?one_shot=true' })).status).toBe(200);
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    const parked = [
+      injector.injectHandler('h', (handler) => handler.waitForMessage({ timeout: 20_000 })),
+      w1.hit('h', 'handler'),
+      w2.hit('h', 'handler'),
+    ];
+    await watcher.waitForHits(5);
+    expect((await call(url, 'DELETE', `${API}/injection/x`)).status).toBe(200);
+    expect((await call(url, 'DELETE', `${API}/injection/h`)).status).toBe(200);
+    await Promise.all(parked);
+    // Every shard posts what it has before it acks a broadcast: a late exhaustion would be ahead of this notice.
+    expect((await call(url, 'POST', `${API}/injection/y`)).status).toBe(200);
+    await watcher.next((m) => m.event === 'control' && data(m).injection === 'y', 'enabled y');
+    expect(ops(watcher)).toEqual([['enabled', 'x'], ['enabled', 'h'], ['disabled', 'x'], ['disabled', 'h'], ['enabled', 'y']]);
+  });
+
+  test("scopes: each scope's one-shot ends in its own notice, with its scope; a worker's handler phases carry theirs; GET /parked sums a name's scopes", async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1&handler=1', '?one_shot=true&scope=a');
+    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true&scope=b' })).status).toBe(200);
+    runInInjectionScope('a', () => injector.enter('x'));
+    for (const w of [w1, w2]) expect(await w.command('hit', { name: 'x', kind: 'enter', scope: 'a' })).toEqual({ fired: 1 });
+    const exhausted = await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(data(exhausted)).toEqual({ op: 'exhausted', injection: 'x', shard: null, ts: expect.any(Number), scope: 'a' });
+    expect((await call(url, 'GET', `${API}/injection/x`, { query: '?scope=b' })).json).toEqual([{ enabled: true }, { enabled: true }, { enabled: true }]);
+
+    expect((await call(url, 'POST', `${API}/injection/h`, { query: '?scope=a' })).status).toBe(200);
+    expect((await call(url, 'POST', `${API}/injection/h`)).status).toBe(200);
+    const parked = [w1.command('hit', { name: 'h', kind: 'handler', scope: 'a' }), w1.command('hit', { name: 'h', kind: 'handler' })];
+    const phases = (phase: string) => watcher.messages.filter((m) => m.event === 'handler' && data(m).phase === phase).map(data);
+    await until(() => phases('waiting').length === 2, 'both handlers to park');
+    expect(phases('waiting').map((d) => d.scope ?? null).sort()).toEqual(['a', null]);
+    expect(phases('waiting').every((d) => d.shard === 1)).toBe(true);
+    expect((await call(url, 'GET', `${API}/parked`)).json).toEqual([{ injection: 'h', shard: 1, waiters: 2 }]);
+    expect((await call(url, 'POST', `${API}/injection/h/message`)).status).toBe(200);
+    expect(await Promise.all(parked)).toEqual([{ fired: 1 }, { fired: 1 }]);
+    await until(() => phases('released').length === 2, 'both handlers to be released');
+    expect(phases('released').map((d) => d.scope ?? null).sort()).toEqual(['a', null]);
+    expect(ops(watcher).filter(([op]) => op === 'exhausted')).toHaveLength(1);
+  });
+
+  test('a shard that goes down while the others have run out sends the notice, after its shard-down', async () => {
+    const { injector, watcher, workers: [w1, w2] } = await watched('?control=1&shard_down=1');
+    injector.enter('x');
+    await w2.hit('x', 'enter');
+    await watcher.waitForHits(2);
+    expect(ops(watcher)).toEqual([['enabled', 'x']]);
+    void w1.command('exit', { code: 0 }).catch(() => undefined);
+    await w1.exited;
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(sequence(watcher)).toEqual(['control enabled', 'hit 0', 'hit 2', 'shard-down', 'control exhausted']);
+  });
+
+  test('a new enable starts afresh: shards spent before it count no more', async () => {
+    const { url, injector, watcher, workers: [w1, w2] } = await watched('?control=1');
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    await w2.hit('x', 'enter');
+    expect((await call(url, 'POST', `${API}/injection/x/message`)).status).toBe(200);
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'messaged', 'messaged');
+    expect(ops(watcher)).toEqual([['enabled', 'x'], ['enabled', 'x'], ['messaged', 'x']]);
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(sequence(watcher)).toEqual([
+      'control enabled', 'hit 0', 'hit 1', 'control enabled', 'hit 2', 'control messaged', 'hit 0', 'hit 1', 'control exhausted',
+    ]);
+  });
+
+  test('an injection enabled on one thread only (not through the group) never sends one', async () => {
+    const { url, injector, workers: [w1] } = await serverWithWorkers(1);
+    const watcher = track(await SseClient.open(`${url}${API}/events?control=1`));
+    injector.enable('local', { oneShot: true });
+    injector.enter('local');
+    expect((await call(url, 'POST', `${API}/injection/x`, { query: '?one_shot=true' })).status).toBe(200);
+    injector.enter('x');
+    await w1.hit('x', 'enter');
+    await watcher.next((m) => m.event === 'control' && data(m).op === 'exhausted', 'exhausted');
+    expect(ops(watcher)).toEqual([['enabled', 'x'], ['exhausted', 'x']]);
   });
 });

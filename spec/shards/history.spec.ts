@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { HitHistory } from '../../lib/shards/history';
 
 /** Pushes hit `seq` of injection x (its ts = its seq). */
-const push = (h: HitHistory, seq: number, bytes?: number): void => h.push(seq, 'x', 'lambda', 0, seq, undefined, bytes);
+const push = (h: HitHistory, seq: number, bytes?: number): void => h.push(seq, 'x', 'lambda', 0, seq, undefined, undefined, bytes);
 const seqsAfter = (h: HitHistory, afterSeq: number): number[] => h.after(afterSeq, (seq) => seq);
 
 describe('HitHistory', () => {
@@ -21,17 +21,18 @@ describe('HitHistory', () => {
     expect(h.oldestSeq).toBeUndefined();
   });
 
-  it('gives back each kept hit as it was pushed, with its seq', () => {
+  it('gives back each kept hit as it was pushed, with its seq and scope', () => {
     const h = new HitHistory(2);
     const params = Object.freeze({ k: 'v' });
-    h.push(7, 'a', 'sleep', 3, 1.5, params);
-    h.push(8, 'b', 'handler', 0, 2, undefined);
-    h.push(9, 'c', 'exception', 4_000_000_000, 3, params);
+    h.push(7, 'a', 'sleep', 3, 1.5, params, 'old-scope');
+    h.push(8, 'b', 'handler', 0, 2, undefined, 'tenant-a');
+    // Into the slot of hit 7: an unscoped hit does not inherit the scope the slot held.
+    h.push(9, 'c', 'exception', 4_000_000_000, 3, params, undefined);
     expect(h.oldestSeq).toBe(8);
     const kept = h.after(0, (seq, hit) => ({ seq, ...hit }));
     expect(kept).toEqual([
-      { seq: 8, injection: 'b', type: 'handler', shard: 0, ts: 2, params: undefined },
-      { seq: 9, injection: 'c', type: 'exception', shard: 4_000_000_000, ts: 3, params },
+      { seq: 8, injection: 'b', type: 'handler', shard: 0, ts: 2, params: undefined, scope: 'tenant-a' },
+      { seq: 9, injection: 'c', type: 'exception', shard: 4_000_000_000, ts: 3, params, scope: undefined },
     ]);
     expect(kept[1].params).toBe(params);
   });

@@ -115,6 +115,18 @@ describe('broadcast control (main only)', () => {
     expect(state.seed).toEqual(expect.any(Number));
   });
 
+  it('a scoped probabilistic enable sends every shard (and the notice) the seed of that scope\'s enablement', async () => {
+    const { group, inj } = newGroup();
+    const notices: GroupItem[] = [];
+    const sub = group.events({ controlEvents: true }).subscribe((item) => notices.push(item));
+    await group.enableOnAll('maybe', { probability: 0.5 });
+    await group.enableOnAll('maybe', { probability: 0.5, scope: 'a' });
+    sub.unsubscribe();
+    const seed = inj.get('maybe', { scope: 'a' }).seed;
+    expect(seed).toEqual(expect.any(Number));
+    expect(notices.map((n) => (n.kind === 'control' ? n.notice.options : undefined))[1]).toEqual({ probability: 0.5, scope: 'a', seed });
+  });
+
   it.each([
     ['an empty name', () => ['', {}], /injection name must not be empty/],
     ['a non-string parameter', () => ['x', { parameters: { n: 1 } }], /parameter "n" must be a string/],

@@ -3,6 +3,7 @@ import { filter, firstValueFrom, map, take, takeWhile, timeout, toArray, type Ob
 import { ErrorInjector, InjectionsOffError, InvalidInjectionError } from '../../lib/injector';
 import { attachShard } from '../../lib/shards/attach-shard';
 import { ShardAttachError, ShardGroupClosedError, ShardGroupOptionError } from '../../lib/shards/errors';
+import { PROTOCOL_VERSION } from '../../lib/shards/protocol';
 import { ShardGroup } from '../../lib/shards/shard-group';
 import type { GroupHit, GroupItem, ShardGroupOptions } from '../../lib/shards/types';
 import { ShardWorker, type FixtureName } from '../fixtures/workers/shard-worker';
@@ -399,7 +400,7 @@ describe('joining', () => {
     try {
       expectError(await group.addWorker(stranger).catch((e: unknown) => e), ShardAttachError, {
         code: 'ERR_FAULTLINE_SHARD_ATTACH',
-        message: `worker thread ${stranger.threadId} runs another copy of faultline (shard protocol 999, this one speaks 1): load one faultline in the host and its workers`,
+        message: `worker thread ${stranger.threadId} runs another copy of faultline (shard protocol 999, this one speaks ${PROTOCOL_VERSION}): load one faultline in the host and its workers`,
       });
       expect(group.shards.length).toBe(1);
     } finally {

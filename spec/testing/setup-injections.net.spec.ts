@@ -45,6 +45,24 @@ function kitFor(...args: Parameters<typeof setupInjections>): InjectionKit {
 }
 
 /**
+ * The server's event stream socket, corked by `hold()` and uncorked as soon as a `method` request is answered:
+ * the race a fast REST answer and a busy stream make, made certain.
+ */
+function heldUntilAnswered(server: InjectionServer, method: string): { hold(): void } {
+  let events: Socket | undefined;
+  server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.includes('/events')) events = req.socket;
+    if (req.method === method) res.on('finish', () => events?.uncork());
+  });
+  return {
+    hold: () => {
+      expect(events).toBeDefined();
+      events!.cork();
+    },
+  };
+}
+
+/**
  * The process warnings `fn` emits, as (message, options) pairs. Jest gives a test file its own `process`
  * object, whose 'warning' listeners never hear them, so the call is watched instead (and kept out of the
  * test output); spec/testing/warning.process.spec.ts shows the real warning a plain Node process prints.
@@ -108,6 +126,36 @@ describe('setupInjections: arm, await the hits after arming', () => {
     expect(err.message).toMatch(/waitForInjection\("x"\): disabled on node .* at \d{4}-.*after 0 of 1 hit; the hit cannot come/);
     // A wait called after the disable fails the same way, at once.
     await expect(armed.hit()).rejects.toBeInstanceOf(InjectionEndedError);
+  });
+
+  it('hits(n) fails at once with reason exhausted once its one-shot ran out, also when called after; hit() still gets the hit', async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x', { oneShot: true });
+    const waiting = armed.hits(2).catch((e: unknown) => e);
+    injector.enter('x');
+    const err = (await waiting) as InjectionEndedError;
+    expect(err).toBeInstanceOf(InjectionEndedError);
+    expect(err).toMatchObject({ code: 'ERR_FAULTLINE_INJECTION_ENDED', injection: 'x', reason: 'exhausted', node: server.url, found: 1, wanted: 2 });
+    expect(err.message).toMatch(/exhausted \(its one-shot or count ran out on every shard\) on node .*after 1 of 2 hits; the hit cannot come/);
+    // The notice came after the arming, so a wait called now fails the same way at once, and the hit is kept.
+    await expect(armed.hits(2)).rejects.toMatchObject({ reason: 'exhausted', found: 1 });
+    await expect(armed.hit()).resolves.toMatchObject({ injection: 'x', shard: 0 });
+  });
+
+  it('a count that ran out ends hits(n) for more than it allows; re-arming starts afresh', async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    const armed = await kit.enable('x', { count: 2 });
+    injector.enter('x');
+    injector.enter('x');
+    injector.enter('x');
+    await expect(armed.hits(3)).rejects.toMatchObject({ reason: 'exhausted', found: 2, wanted: 3 });
+    const again = await kit.enable('x', { count: 2 });
+    const waiting = again.hits(2);
+    injector.enter('x');
+    injector.enter('x');
+    await expect(waiting).resolves.toHaveLength(2);
   });
 
   it('a hit before the disable still counts; hits(2) with one hit fails saying 1 of 2', async () => {
@@ -194,18 +242,29 @@ describe('reset(): clean up after every test', () => {
     await expect(kit.reset()).resolves.toBeUndefined();
   });
 
+  it("a re-arm's waits are not ended by the notice of what it replaced, reaching the stream after the re-arm's answer", async () => {
+    const { server, injector } = await startNode();
+    const kit = kitFor(server.url, { timeout: GUARD });
+    // Held until the re-arm is answered: the old one-shot's hit and 'exhausted' then reach the kit after it.
+    const stream = heldUntilAnswered(server, 'POST');
+    await kit.enable('x', { oneShot: true });
+    stream.hold();
+    injector.enter('x');
+    const again = await kit.enable('x', { oneShot: true });
+    const waiting = again.hit();
+    injector.enter('x');
+    await expect(waiting).resolves.toMatchObject({ injection: 'x', shard: 0 });
+    // Its own 'exhausted' still ends a wait for more than it can give.
+    await expect(again.hits(2)).rejects.toMatchObject({ reason: 'exhausted', found: 1 });
+  });
+
   it('counts a hit made just before reset that reaches the stream only after the disable was answered', async () => {
     const { server, injector } = await startNode();
     const kit = kitFor(server.url, { strict: true });
-    let events: Socket | undefined;
-    server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url?.includes('/events')) events = req.socket;
-      // Held until the disable is answered: the race a fast REST answer and a busy stream make.
-      if (req.method === 'DELETE') res.on('finish', () => events?.uncork());
-    });
+    // Held until the disable is answered: the race a fast REST answer and a busy stream make.
+    const stream = heldUntilAnswered(server, 'DELETE');
     await kit.enable('x');
-    expect(events).toBeDefined();
-    events!.cork();
+    stream.hold();
     injector.enter('x');
     await expect(kit.reset()).resolves.toBeUndefined();
   });

@@ -1,4 +1,5 @@
 import { openInjectionStream, StreamClosedError, WaitTimeoutError, type InjectionStream } from '../../client';
+import { EnableNotices } from '../../client/enable-notices';
 import type { CliIo } from '../command';
 import { CommandFailedError } from '../errors';
 import { formatEventJson } from '../format';
@@ -10,6 +11,8 @@ export const DEFAULT_WAIT_S = 30;
 export interface AwaitHitOptions {
   readonly seconds: number;
   readonly shards: readonly number[];
+  /** Only a hit of the injection's enablement in this scope (the stream asks the server for that scope only). */
+  readonly scope?: string;
   /** Count only hits after this position (and open the stream from it, so the hits since are replayed). */
   readonly after?: string;
   /**
@@ -25,12 +28,12 @@ export interface AwaitHitOptions {
  * `arm` runs, so no hit after the arming can be missed.
  */
 export async function awaitHit(command: string, io: CliIo, target: Target, name: string, options: AwaitHitOptions): Promise<number> {
-  const { seconds, shards } = options;
+  const { seconds, shards, scope } = options;
   let stream: InjectionStream;
   try {
     stream = await openInjectionStream(
       { url: target.base, name: target.label },
-      { token: target.token, injection: name, shard: shards.length ? shards : undefined, after: options.after },
+      { token: target.token, injection: name, shard: shards.length ? shards : undefined, scope, after: options.after },
     );
   } catch (err) {
     throw failure(err, target);
@@ -38,21 +41,34 @@ export async function awaitHit(command: string, io: CliIo, target: Target, name:
   const onStop = (): void => void stream.close();
   io.stop.addEventListener('abort', onStop, { once: true });
   try {
-    const mark = stream.mark();
+    let mark = stream.mark();
     let after = options.after;
     let armed = '';
     if (options.arm !== undefined) {
-      const { position, said } = await options.arm();
+      // A notice of what this enable replaces (the `exhausted` of a spent one-shot) may reach the stream after
+      // the enable's answer; counted from the server's own `enabled` notice, it cannot end the wait.
+      const notices = new EnableNotices(stream, name, scope, mark);
+      let position: string | undefined;
+      try {
+        ({ position, said: armed } = await options.arm());
+      } catch (err) {
+        notices.stop();
+        throw err;
+      }
+      // Only a faultline server (it answers with a position) sends the notice.
+      if (position !== undefined) mark = await notices.armedMark([target.label], Math.round(seconds * 1000));
+      else notices.stop();
       after = position;
-      armed = `${said}; `;
+      armed += '; ';
     }
     io.stderr.write(
-      `faultline ${command}: ${armed}waiting for ${name} on ${target.label}${shards.length ? ` shard ${shards.join('|')}` : ''}` +
-        `${after !== undefined ? ` after ${after}` : ''}\n`,
+      `faultline ${command}: ${armed}waiting for ${name}${scope !== undefined ? ` in scope ${scope}` : ''} on ${target.label}` +
+        `${shards.length ? ` shard ${shards.join('|')}` : ''}${after !== undefined ? ` after ${after}` : ''}\n`,
     );
     const event = await stream.waitForInjection(name, {
       timeout: Math.round(seconds * 1000),
       shard: shards.length ? shards : undefined,
+      scope,
       since: options.arm !== undefined ? mark : undefined,
       after,
     });
@@ -61,7 +77,8 @@ export async function awaitHit(command: string, io: CliIo, target: Target, name:
     return 0;
   } catch (err) {
     if (err instanceof WaitTimeoutError) {
-      throw new CommandFailedError(`timed out after ${seconds} s: no hit of ${name} on ${target.base}`, { cause: err });
+      const inScope = scope !== undefined ? ` in scope ${scope}` : '';
+      throw new CommandFailedError(`timed out after ${seconds} s: no hit of ${name}${inScope} on ${target.base}`, { cause: err });
     }
     if (err instanceof StreamClosedError && io.stop.aborted) {
       throw new CommandFailedError(`interrupted before ${name} was hit`, { cause: err });

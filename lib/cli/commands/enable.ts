@@ -5,6 +5,7 @@ import {
   integerOption,
   numberOption,
   parameterOptions,
+  scopeOptions,
   stringOption,
   stringsOption,
   type ParsedArgs,
@@ -20,7 +21,8 @@ const NAME = 'enable';
 
 // The flags of the enable options come from their one definition (lib/enable-options.ts).
 const flagOf = (spec: ScalarOptionSpec): string => spec.flag ?? spec.query;
-const argOf = (spec: ScalarOptionSpec): string => (spec.kind === 'boolean' ? '' : spec.kind === 'integer' ? ' N' : ' P');
+const ARGS: Readonly<Record<ScalarOptionSpec['kind'], string>> = { boolean: '', integer: ' N', fraction: ' P', string: ' S' };
+const argOf = (spec: ScalarOptionSpec): string => ARGS[spec.kind];
 const SPECS = SCALAR_OPTION_NAMES.map((key) => [key, scalarOption(key)] as const);
 const OURS = SPECS.filter(([, spec]) => !spec.scylla).map(([, spec]) => `--${flagOf(spec)}`);
 
@@ -62,13 +64,7 @@ ${URL_HELP}
     const parameters = parameterOptions(NAME, stringsOption(values, 'param'));
     if (parameters !== undefined) options.parameters = parameters;
     for (const [key, spec] of SPECS) {
-      const flag = flagOf(spec);
-      const value =
-        spec.kind === 'boolean'
-          ? flagOption(values, flag) || undefined
-          : spec.kind === 'integer'
-            ? integerOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max)
-            : numberOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
+      const value = flagValue(values, spec);
       if (value !== undefined) (options as Record<string, unknown>)[key] = value;
     }
 
@@ -80,6 +76,8 @@ ${URL_HELP}
       return awaitHit(NAME, io, target, name, {
         seconds: seconds ?? DEFAULT_WAIT_S,
         shards: [],
+        // The hit of this enablement: in its scope, when it has one.
+        scope: options.scope,
         arm: async () => {
           const change = await enable();
           return { position: change.position, said: enabledLine(name, target, options, change) };
@@ -96,6 +94,22 @@ ${URL_HELP}
   },
 };
 
+/** The value of an enable option's flag, checked as its kind says; undefined when not given. */
+function flagValue(values: ParsedArgs['values'], spec: ScalarOptionSpec): boolean | number | string | undefined {
+  const flag = flagOf(spec);
+  switch (spec.kind) {
+    case 'boolean':
+      return flagOption(values, flag) || undefined;
+    case 'integer':
+      return integerOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
+    case 'fraction':
+      return numberOption(NAME, flag, stringOption(values, flag), spec.min ?? 0, spec.max);
+    case 'string':
+      // The one string option is the scope.
+      return scopeOptions(NAME, stringsOption(values, flag))[0];
+  }
+}
+
 /** `enabled x on host:port (one-shot) at <position>`: the position is left out for a server that gives none. */
 function enabledLine(name: string, target: Target, options: EnableInjectionOptions, change: AppliedChange): string {
   const at = change.position !== undefined ? ` at ${change.position}` : '';
@@ -108,7 +122,7 @@ function describe(o: EnableInjectionOptions): string {
   for (const [key, spec] of SPECS) {
     const value = o[key];
     if (value === true) parts.push(flagOf(spec));
-    else if (typeof value === 'number') parts.push(`${flagOf(spec)} ${value}`);
+    else if (typeof value === 'number' || typeof value === 'string') parts.push(`${flagOf(spec)} ${value}`);
   }
   if (o.parameters !== undefined) parts.push(formatParameters(o.parameters as Record<string, string>));
   return parts.length ? ` (${parts.join(', ')})` : '';

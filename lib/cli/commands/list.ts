@@ -26,7 +26,8 @@ export const listCommand: Command = {
   help: `Usage: faultline list URL [--json]
 
 Lists the enabled injections, one per line: name, the shards it is enabled on, its parameters, its hits
-since it was enabled and over the server's life (summed over shards). Then the injections that were hit and
+since it was enabled and over the server's life (summed over shards), and the scopes it is enabled in (a
+name enabled only in scopes shows on 0 shards unscoped). Then the injections that were hit and
 are no longer enabled (a one-shot that fired, a count that ran out, a disabled one) with their lifetime hits,
 so a one-shot that fired before you looked still shows. Prints nothing when nothing is enabled or was hit.
 
@@ -82,7 +83,16 @@ export function describeInjection(injection: ListedInjection): string {
   const params = parametersOf(on[0]);
   if (params !== '') parts.push(params);
   if (injection.hits !== undefined) parts.push(`hits ${injection.hits}`);
+  const scopes = scopesOf(injection.shards);
+  if (scopes.length > 0) parts.push(`scopes ${scopes.join(',')}`);
   return [...parts, ...lifetime].join('  ');
+}
+
+/** The scopes the name is enabled in on any shard (faultline's `scopes` field; `hits` counts the unscoped one). */
+function scopesOf(shards: readonly InjectionShardInfo[]): string[] {
+  const scopes = new Set<string>();
+  for (const shard of shards) if (Array.isArray(shard.scopes)) for (const s of shard.scopes as unknown[]) if (typeof s === 'string') scopes.add(s);
+  return [...scopes].sort();
 }
 
 function parametersOf(state: InjectionShardInfo | undefined): string {

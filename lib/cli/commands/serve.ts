@@ -239,7 +239,7 @@ export async function serveUntilStopped(
     if (afterStart) await afterStart(server);
     if (watch.on) {
       const target = { base: server.url, label: new URL(server.url).host, token: options.token };
-      await watchTargets([target], { injections: [], shards: [], types: [], json: watch.json }, io);
+      await watchTargets([target], { injections: [], shards: [], types: [], scopes: [], json: watch.json }, io);
     }
     if (!io.stop.aborted) await new Promise<void>((resolve) => io.stop.addEventListener('abort', () => resolve(), { once: true }));
     io.stderr.write(`faultline ${NAME}: stopping\n`);

@@ -1,5 +1,5 @@
 import { parseWireId } from '../../wire';
-import { numberOption, shardOptions, stringOption, stringsOption, type ParsedArgs } from '../args';
+import { numberOption, scopeOptions, shardOptions, stringOption, stringsOption, type ParsedArgs } from '../args';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { UsageError } from '../errors';
 import { awaitHit, DEFAULT_WAIT_S } from './await-hit';
@@ -15,8 +15,9 @@ export const waitCommand: Command = {
     timeout: { type: 'string' },
     shard: { type: 'string', multiple: true },
     since: { type: 'string' },
+    scope: { type: 'string' },
   },
-  help: `Usage: faultline wait URL NAME [--timeout SECONDS] [--shard N]... [--since POSITION]
+  help: `Usage: faultline wait URL NAME [--timeout SECONDS] [--shard N]... [--scope S] [--since POSITION]
 
 Waits for the next hit of injection NAME, prints it as one line of JSON and exits 0; exits 1 with a message
 saying what it saw instead when no hit comes in time. Once it is listening it says so on stderr ("waiting
@@ -28,6 +29,8 @@ hits after it that came before \`wait\` started count too: the server replays th
 Options:
   --timeout SECONDS    give up after this long (default ${DEFAULT_WAIT_S}; fractions allowed)
   --shard N            only a hit on this shard (repeat for several)
+  --scope S            only a hit of NAME's enablement in injection scope S (faultline's; the server filters);
+                       a disable of another scope's enablement does not end the wait
   --since POSITION     only a hit after this position (<epoch>-<seq>, as enable prints it)
 ${TOKEN_HELP}
   -h, --help           show this help
@@ -47,6 +50,7 @@ Example:
     if (since !== undefined && parseWireId(since) === undefined) {
       throw new UsageError(`--since ${JSON.stringify(since)} is not a stream position (<epoch>-<seq>, as enable prints it)`, NAME);
     }
-    return awaitHit(NAME, io, target, name, { seconds, shards, after: since });
+    const [scope] = scopeOptions(NAME, stringsOption(values, 'scope'));
+    return awaitHit(NAME, io, target, name, { seconds, shards, scope, after: since });
   },
 };

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import { openInjectionStream, type InjectionStream, type ReceivedInjectionEvent } from '../../client';
 import type { InjectionType } from '../../event';
-import { flagOption, nameOptions, shardOptions, stringsOption, typeOptions, type ParsedArgs } from '../args';
+import { flagOption, nameOptions, scopeOptions, shardOptions, stringsOption, typeOptions, type ParsedArgs } from '../args';
 import { ansi, plain, shouldColor } from '../color';
 import { CLIENT_OPTIONS, TOKEN_HELP, URL_HELP, type CliIo, type Command } from '../command';
 import { UsageError } from '../errors';
@@ -14,6 +14,8 @@ export interface WatchOptions {
   readonly injections: readonly string[];
   readonly shards: readonly number[];
   readonly types: readonly InjectionType[];
+  /** Only hits of enablements in these injection scopes (none: every hit, scoped or not). */
+  readonly scopes: readonly string[];
   readonly json: boolean;
 }
 
@@ -32,6 +34,7 @@ export async function watchTargets(targets: readonly Target[], options: WatchOpt
         injection: options.injections.length ? options.injections : undefined,
         shard: options.shards.length ? options.shards : undefined,
         type: options.types.length ? options.types : undefined,
+        scope: options.scopes.length ? options.scopes : undefined,
         // A tail is meant to outlive restarts: keep trying, at most every 5 s.
         reconnect: { attempts: Number.MAX_SAFE_INTEGER, maxDelay: 5000 },
       },
@@ -101,6 +104,7 @@ function describeFilters(options: WatchOptions): string {
   if (options.injections.length) parts.push(`injection ${options.injections.join('|')}`);
   if (options.shards.length) parts.push(`shard ${options.shards.join('|')}`);
   if (options.types.length) parts.push(`type ${options.types.join('|')}`);
+  if (options.scopes.length) parts.push(`scope ${options.scopes.join('|')}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
@@ -112,9 +116,10 @@ export const watchCommand: Command = {
     injection: { type: 'string', multiple: true },
     shard: { type: 'string', multiple: true },
     type: { type: 'string', multiple: true },
+    scope: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
-  help: `Usage: faultline watch URL... [--injection NAME]... [--shard N]... [--type T]... [--json]
+  help: `Usage: faultline watch URL... [--injection NAME]... [--shard N]... [--type T]... [--scope S]... [--json]
 
 Prints every hit of the servers' enabled injections as it happens, one line each: time, node, shard, type,
 name and parameters. Coloured on a terminal, plain when piped (NO_COLOR and FORCE_COLOR are honoured).
@@ -124,6 +129,8 @@ Options:
   --injection NAME     only hits of this injection (repeat for several)
   --shard N            only hits on this shard (repeat for several)
   --type T             only hits of this type: sleep, handler, exception or lambda (repeatable)
+  --scope S            only hits of enablements in injection scope S, never an unscoped one (repeatable;
+                       faultline's, the server filters)
   --json               one JSON object per line instead (the event as sent, plus "node")
 ${TOKEN_HELP}
   -h, --help           show this help
@@ -144,6 +151,7 @@ Several URLs are watched as one stream; each line names its node.
         injections: nameOptions(NAME, 'injection', stringsOption(values, 'injection')),
         shards: shardOptions(NAME, stringsOption(values, 'shard')),
         types: typeOptions(NAME, stringsOption(values, 'type')),
+        scopes: scopeOptions(NAME, stringsOption(values, 'scope')),
         json: flagOption(values, 'json'),
       },
       io,

@@ -5,6 +5,7 @@ export { firstHits } from './first-hits';
 export { hits } from './hits';
 export { ofType } from './of-type';
 export { onNode } from './on-node';
+export { onScope } from './on-scope';
 export { onShard } from './on-shard';
 export { since } from './since';
 export type { HitMatcher } from './match';

@@ -1,4 +1,4 @@
-// The dashboard's stylesheet, inlined into the page (no asset route, no build step at run time).
+// The dashboard's stylesheet, inlined into the page and allowed by its hash in the page's CSP.
 export const DASHBOARD_CSS = `
 :root {
   color-scheme: light dark;
@@ -25,8 +25,10 @@ body {
 [hidden] { display: none !important; }
 .top {
   display: flex; align-items: center; gap: 16px; padding: 10px 20px; background: var(--panel);
-  border-bottom: 1px solid var(--border); position: sticky; top: 0; z-index: 2;
+  border-bottom: 1px solid var(--border);
 }
+/* The header and the banners stay in sight: a stale page must say so wherever it is scrolled. */
+.sticky { position: sticky; top: 0; z-index: 2; }
 .brand { display: flex; align-items: baseline; gap: 8px; font-weight: 650; font-size: 16px; letter-spacing: .2px; }
 .logo {
   width: 14px; height: 14px; border-radius: 3px; align-self: center;
@@ -60,8 +62,9 @@ input[type="text"], input[type="number"], input[type="password"], input:not([typ
 select { width: auto; }
 input:focus, select:focus, button:focus-visible { outline: 2px solid color-mix(in srgb, var(--accent) 55%, transparent); outline-offset: 1px; }
 .mono, #enable-name, .param-row input { font-family: var(--mono); font-size: 13px; }
-.check { display: flex; align-items: center; gap: 6px; margin-bottom: 10px; }
+.check { display: flex; align-items: baseline; gap: 6px; margin-bottom: 10px; }
 .hint { color: var(--muted); font-size: 12px; }
+.nowrap { white-space: nowrap; }
 fieldset.params { border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px 6px; margin: 0 0 10px; }
 fieldset.params legend { font-size: 12px; color: var(--muted); padding: 0 4px; }
 .param-row { display: grid; grid-template-columns: 1fr 1fr auto; gap: 6px; margin-bottom: 6px; }
@@ -91,6 +94,7 @@ ul.enabled li { border: 1px solid var(--border); border-radius: 6px; padding: 8p
 .enabled .buttons { display: flex; gap: 6px; }
 .chip { font-size: 11px; padding: 1px 7px; border-radius: 999px; background: var(--faint); color: var(--muted); border: 1px solid var(--border); font-family: var(--mono); }
 .chip.strong { color: var(--text); }
+.chip.scope { color: var(--accent); border-color: var(--accent); }
 .empty { color: var(--muted); font-size: 13px; margin: 4px 0; }
 .stats { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 16px; }
 .stat { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 10px 14px; box-shadow: var(--shadow); }
@@ -116,11 +120,23 @@ td.time { font-family: var(--mono); font-size: 12px; color: var(--muted); white-
 .bar .track { height: 8px; background: var(--faint); border-radius: 4px; overflow: hidden; border: 1px solid var(--border); }
 .bar .fill { height: 100%; background: var(--accent); border-radius: 4px; transition: width .2s ease; }
 .bar .count { text-align: right; font-variant-numeric: tabular-nums; }
+.bar.down .label { color: var(--danger); }
+.bar.down .fill { background: var(--muted); }
 .tools { display: flex; gap: 8px; align-items: center; font-size: 12px; color: var(--muted); }
 .table-wrap { max-height: 62vh; overflow: auto; }
 #hits thead th { position: sticky; top: 0; background: var(--panel); }
-#hits tbody tr.fresh { animation: fresh .9s ease-out; }
-@keyframes fresh { from { background: color-mix(in srgb, var(--accent) 10%, transparent); } to { background: transparent; } }
 .params-cell .k { color: var(--muted); }
+body[data-stale] .layout { opacity: .5; filter: grayscale(.8); }
+.banner { padding: 8px 20px; border-bottom: 1px solid var(--border); font-size: 13px; display: flex; gap: 10px; align-items: center; }
+.banner.stale { background: color-mix(in srgb, var(--danger) 14%, var(--panel)); font-weight: 600; }
+.banner.gap { background: color-mix(in srgb, var(--warn) 16%, var(--panel)); }
+ul.parked li { border-color: color-mix(in srgb, var(--handler) 45%, var(--border)); }
+#stat-since { font-size: 11px; }
+canvas.timeline { display: block; width: 100%; height: 160px; color: var(--muted); border-color: var(--border); }
+ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; }
+ul.legend li { display: flex; align-items: center; gap: 5px; }
+.swatch { width: 10px; height: 10px; border-radius: 2px; display: inline-block; }
+#hits { table-layout: fixed; }
+#hits th:nth-child(1) { width: 110px; } #hits th:nth-child(2) { width: 60px; } #hits th:nth-child(3) { width: 90px; }
 footer.note { color: var(--muted); font-size: 12px; padding: 0 20px 16px; }
 `;

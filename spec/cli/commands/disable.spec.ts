@@ -18,6 +18,27 @@ describe('faultline disable', () => {
     expect(shards.map((s) => s.enabled)).toEqual([false, false]);
   });
 
+  it('--scope disables that scope\'s enablement only', async () => {
+    await withRest(server.url, async (api) => {
+      await api.enable('d1', { scope: 's1' });
+      await api.enable('d1', { scope: 's2' });
+    });
+    const r = await runCli(['disable', server.url, 'd1', '--scope', 's1']);
+    expect(r).toMatchObject({ code: 0, stdout: `disabled d1 in scope s1 on ${new URL(server.url).host}\n`, stderr: '' });
+    // Both shards: the unscoped enablement and s2's are left.
+    expect(await withRest(server.url, (api) => api.get('d1'))).toEqual(Array(2).fill({ enabled: true, scopes: ['s2'] }));
+  });
+
+  it('--scope with a bad scope, or without a name, is a usage error (exit 2) that disables nothing', async () => {
+    const bad = await runCli(['disable', server.url, 'd1', '--scope', '']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--scope: a scope must not be empty');
+    const noName = await runCli(['disable', server.url, '--scope', 's1']);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--scope needs a NAME');
+    expect((await withRest(server.url, (api) => api.list())).sort()).toEqual(['d1', 'd2']);
+  });
+
   it('disables every injection without a name', async () => {
     const r = await runCli(['disable', server.url]);
     expect(r).toMatchObject({ code: 0, stdout: `disabled every injection on ${new URL(server.url).host}\n` });

@@ -1,6 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { LINE_DEADLINE_MS, runCli, serveForSuite, startServe, withRest } from '../../helpers/cli-child';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { runInInjectionScope } from '../../../lib/injector/scope';
+import { LINE_DEADLINE_MS, runCli, serveForSuite, startCli, startServe, withRest } from '../../helpers/cli-child';
+import { closeAll, startServer } from '../../server/support/servers';
 
 /** Re-checks a condition that has no event of its own (server state over REST) until a deadline. */
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {
@@ -87,6 +89,64 @@ describe('faultline enable', () => {
   it('enables nothing when an argument is bad (exit 2)', async () => {
     const r = await runCli(['enable', server.url, 'cli_z', '--count', '-1']);
     expect(r.code).toBe(2);
+    expect(await withRest(server.url, (api) => api.list())).toEqual([]);
+  });
+
+  it('--scope enables in that scope only, on every shard, and says so', async () => {
+    const r = await runCli(['enable', server.url, 'cli_s', '--scope', 't-1', '--one-shot']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('(one-shot, scope t-1)');
+    const scoped = await withRest(server.url, (api) => api.get('cli_s', { scope: 't-1' }));
+    expect(scoped.map((s) => s.enabled)).toEqual([true, true]);
+    expect(await withRest(server.url, (api) => api.get('cli_s'))).toEqual(Array(2).fill({ enabled: false, scopes: ['t-1'] }));
+  });
+
+  it("--scope with --wait waits for a hit in that scope: the unscoped enablement's hits do not count (the test process reaches the points)", async () => {
+    const { url, injector } = await startServer();
+    const w = startCli(['enable', url, 'x', '--scope', 'a', '--wait', '--timeout', '20']);
+    try {
+      await withRest(url, (api) => api.enable('x'));
+      await w.stderr.next(/waiting for x in scope a on /);
+      expect(injector.enter('x')).toBe(true);
+      expect(runInInjectionScope('a', () => injector.enter('x'))).toBe(true);
+      expect((await w.exited).code).toBe(0);
+      expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', scope: 'a' });
+    } finally {
+      await w.kill();
+      await closeAll();
+    }
+  });
+
+  it("--wait re-arming a one-shot is not ended by the 'exhausted' of the one it replaces, reaching the stream after the enable's answer", async () => {
+    const { server, url, injector } = await startServer();
+    expect((await runCli(['enable', url, 'x', '--one-shot'])).code).toBe(0);
+    // The re-arm's request, before the server handles it: the stream is corked, the old one-shot fires (its
+    // hit and 'exhausted' wait in the cork) and the stream is uncorked only once the enable was answered.
+    let events: Socket | undefined;
+    server.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.includes('/events')) events = req.socket;
+      else if (req.method === 'POST' && events !== undefined) {
+        events.cork();
+        expect(injector.enter('x')).toBe(true);
+        res.on('finish', () => events?.uncork());
+      }
+    });
+    const w = startCli(['enable', url, 'x', '--one-shot', '--wait', '--timeout', '20']);
+    try {
+      await w.stderr.next(/waiting for x on /);
+      expect(injector.enter('x')).toBe(true);
+      expect((await w.exited).code).toBe(0);
+      expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', shard: 0 });
+    } finally {
+      await w.kill();
+      await closeAll();
+    }
+  });
+
+  it('--scope with a bad scope enables nothing (exit 2) and says what is wrong', async () => {
+    const r = await runCli(['enable', server.url, 'cli_s', '--scope', 'a b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"');
     expect(await withRest(server.url, (api) => api.list())).toEqual([]);
   });
 });

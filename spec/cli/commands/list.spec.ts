@@ -26,6 +26,16 @@ describe('faultline list', () => {
     expect(lines).toEqual(['alpha  on 2/2 shards  k=v s="two words"  hits 0  lifetime 0', 'zeta  on 2/2 shards  hits 0  lifetime 0']);
   });
 
+  it('shows the scopes a name is enabled in', async () => {
+    await withRest(server.url, async (api) => {
+      await api.enable('sc', { scope: 't2' });
+      await api.enable('sc', { scope: 't1' });
+    });
+    const r = await runCli(['list', server.url]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('sc  on 0/2 shards  hits 0  scopes t1,t2  lifetime 0\n');
+  });
+
   it('--json prints one object per injection with its state on each shard', async () => {
     await withRest(server.url, (api) => api.enable('j', { parameters: { a: '1' } }));
     const r = await runCli(['list', server.url, '--json']);

@@ -1,4 +1,6 @@
-import { runCli, serveForSuite, startCli, type CliChild } from '../../helpers/cli-child';
+import { runInInjectionScope } from '../../../lib/injector/scope';
+import { runCli, serveForSuite, startCli, withRest, type CliChild } from '../../helpers/cli-child';
+import { closeAll, startServer } from '../../server/support/servers';
 
 describe('faultline wait', () => {
   const server = serveForSuite(['--demo', '--shards', '2']);
@@ -72,5 +74,47 @@ describe('faultline wait', () => {
     const r = await runCli(['wait', server.url, 'x', '--since', 'yesterday']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--since "yesterday" is not a stream position');
+  });
+});
+
+// Scoped hits need app code that reaches a point in a scope: here the test process is the app (its server's
+// injector), and the CLI a child process.
+describe('faultline wait --scope', () => {
+  const children: CliChild[] = [];
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((c) => c.kill()));
+    await closeAll();
+  });
+
+  it("waits for a hit of NAME's enablement in that scope only: another scope's hit, an unscoped one and another scope's disable do not end it", async () => {
+    const { url, injector } = await startServer();
+    await withRest(url, async (api) => {
+      await api.enable('x');
+      await api.enable('x', { scope: 'a' });
+      await api.enable('x', { scope: 'b' });
+    });
+    const w = startCli(['wait', url, 'x', '--scope', 'a', '--timeout', '20']);
+    children.push(w);
+    expect(await w.stderr.next(/^faultline wait: waiting for /)).toBe(`faultline wait: waiting for x in scope a on ${new URL(url).host}`);
+    expect(runInInjectionScope('b', () => injector.enter('x'))).toBe(true);
+    expect(injector.enter('x')).toBe(true);
+    await withRest(url, (api) => api.disable('x', { scope: 'b' }));
+    expect(runInInjectionScope('a', () => injector.enter('x'))).toBe(true);
+    expect((await w.exited).code).toBe(0);
+    expect(JSON.parse(w.stdout.text)).toMatchObject({ injection: 'x', scope: 'a', shard: 0 });
+  });
+
+  it('names the scope when it times out', async () => {
+    const { url } = await startServer();
+    const r = await runCli(['wait', url, 'x', '--scope', 'a', '--timeout', '0.2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`faultline wait: timed out after 0.2 s: no hit of x in scope a on ${url}\n`);
+  });
+
+  it('a bad --scope is a usage error (exit 2) that says what is wrong', async () => {
+    const { url } = await startServer();
+    const r = await runCli(['wait', url, 'x', '--scope', 'a b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"');
   });
 });

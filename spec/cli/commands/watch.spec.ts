@@ -1,4 +1,6 @@
-import { runCli, startCli, startServe, type CliChild, type ServeChild } from '../../helpers/cli-child';
+import { runInInjectionScope } from '../../../lib/injector/scope';
+import { runCli, startCli, startServe, withRest, type CliChild, type ServeChild } from '../../helpers/cli-child';
+import { closeAll, startServer } from '../../server/support/servers';
 import { startScyllaStandIn } from '../../helpers/scylla-stand-in';
 
 // `faultline watch` against real `faultline serve --demo` children.
@@ -81,6 +83,31 @@ describe('faultline watch', () => {
       expect(JSON.parse(await byShard.stdout.next()).shard).toBe(1);
       expect(JSON.parse(await byType.stdout.next()).type).toMatch(/^(exception|lambda)$/);
     }
+  });
+
+  it('--scope keeps only hits of enablements in those scopes, never an unscoped one (the test process reaches the points)', async () => {
+    try {
+      const { url, injector } = await startServer();
+      await withRest(url, async (api) => {
+        for (const scope of [undefined, 'a', 'b', 'c']) await api.enable('x', { scope });
+      });
+      const w = await watch([url, '--json', '--scope', 'a', '--scope', 'c']);
+      expect(w.stderr.text).toContain('(scope a|c)');
+      for (const scope of [undefined, 'b', 'a', undefined, 'b', 'c']) {
+        expect(scope === undefined ? injector.enter('x') : runInInjectionScope(scope, () => injector.enter('x'))).toBe(true);
+      }
+      expect(JSON.parse(await w.stdout.next())).toMatchObject({ injection: 'x', scope: 'a' });
+      expect(JSON.parse(await w.stdout.next())).toMatchObject({ injection: 'x', scope: 'c' });
+    } finally {
+      await Promise.all(children.splice(0).map((c) => c.kill()));
+      await closeAll();
+    }
+  });
+
+  it('a bad --scope is a usage error (exit 2) that says what is wrong', async () => {
+    const r = await runCli(['watch', 'http://127.0.0.1:1', '--scope', '']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--scope: a scope must not be empty');
   });
 
   it('watches several servers as one stream, each line naming its node', async () => {
