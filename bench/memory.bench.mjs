@@ -8,15 +8,16 @@
 //   idle streams   STREAMS streams opened and left idle (heartbeats on, no hits): the growth of heap (V8 heap
 //                  used + external) and of RSS, divided by STREAMS. Server: faultline's /events against better-sse
 //                  sessions (0.16, defaults) on the same clients. Client: openInjectionStream (default options:
-//                  its own undici Agent per stream) against `eventsource` 4, on faultline's server.
+//                  its own undici Client per node) against `eventsource` 4, on faultline's server.
 //   open/cut       CYCLES times: a raw socket GETs /events, waits for `: connected`, and is cut (half close the
 //                  socket, half reset it), CONCURRENCY at a time, while the app hits a point every millisecond
 //                  (its history already full, so it cannot grow). The app's heap and RSS after WARMUP_CYCLES and
 //                  after every quarter, and at the end the streams and shard subscriptions left. The same for the
 //                  client: CLIENT_CYCLES openInjectionStream + close() against the test's own heap and RSS.
 //
-// `npm run bench -- memory`. Target: no growth: after all cycles the heap is within GROWTH_LIMIT of what it was
-// after the warm-up, and no stream or subscription is left.
+// `npm run bench -- memory`. Targets: no growth: after all cycles the heap is within GROWTH_LIMIT of what it was
+// after the warm-up, and no stream or subscription is left (issue 7); an idle client stream at most 20 KiB of heap
+// (issue 16).
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,7 @@ const CLIENT_CYCLES = 3_000;
 const CLIENT_WARMUP = 500;
 const CONCURRENCY = 50;
 const GROWTH_LIMIT = 1024 * 1024;
+const CLIENT_STREAM_TARGET = 20 * 1024;
 const PATH = '/v2/error_injection/events';
 
 /** Heap and RSS after a full collection (twice: the first may leave what finalisers free). */
@@ -172,6 +174,11 @@ async function main() {
   console.log(
     `heap per stream: better-sse / faultline server ${ratio('faultline /events', 'better-sse session').toFixed(2)}x, ` +
       `eventsource / faultline client ${ratio('faultline openInjectionStream', 'eventsource 4').toFixed(2)}x`,
+  );
+  const clientStream = rows.find((r) => r.what === 'faultline openInjectionStream').heap;
+  console.log(
+    `an idle client stream: ${fmtBytes(clientStream)} of heap (target <= ${fmtBytes(CLIENT_STREAM_TARGET)}: ` +
+      `${clientStream <= CLIENT_STREAM_TARGET ? 'met' : 'MISSED'})`,
   );
 
   // -- open/cut cycles against the server, with hits flowing.

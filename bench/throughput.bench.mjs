@@ -1,12 +1,14 @@
 // Throughput of the event stream: events per second delivered to, and parsed by, 1 client and 64 clients,
-// faultline's server against the same events served by better-sse on a plain node:http server, read by the
-// same client (faultline's openInjectionStream, default options) in both cases.
+// faultline end to end (its server, and its own client at default options: the user's path) against
+// better-sse on a plain node:http server read by a bare client (undici's request + eventsource-parser +
+// JSON.parse per event, nothing else).
 //
 // Two processes: the APP (a child) hits an enabled point N times as fast as it can (bursts of BURST hits, then
 // setImmediate, so the server gets to write between bursts as in an app doing I/O) and owns both servers; the
-// TEST (this process) holds the clients and counts what each delivers on `injection$` (decoded, checked,
-// stamped events). Time = from the first hit (app's clock) to the moment the last client has all N (test's
-// clock; both read the system-wide monotonic clock).
+// TEST (this process) holds the clients and counts what each delivers (faultline: events on `injection$`,
+// decoded, checked, stamped; the bare client: JSON.parse of each message's data). Time = from the first hit
+// (app's clock) to the moment the last client has all N (test's clock; both read the system-wide monotonic
+// clock).
 //
 //   faultline   injector -> ShardGroup (default history) -> createInjectionServer: each hit serialised once,
 //               frames of a tick coalesced into one write per client. maxBufferBytes is raised to 1 GiB so a
@@ -16,9 +18,11 @@
 //               faultline's format (`<epoch>-<seq>`), so both streams carry the same bytes of data and id;
 //               better-sse adds its `event:message` line.
 //
+// better-sse is a dev dependency for this comparison only.
 // Rounds alternate the two servers, each with fresh clients; figures are medians over ROUNDS.
 // `npm run bench -- throughput`. Target: faultline at least 2x better-sse, with 1 and with 64 clients.
 import { createServer } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { startChild, serveCalls } from './support/child.mjs';
 import { fmtRate, machineLine, median, nowMs } from './support/stats.mjs';
@@ -28,11 +32,19 @@ const CASES = [
   { clients: 1, events: 60_000 },
   { clients: 64, events: 3_000 },
 ];
-const BURST = 64;
+const BURST = 500;
 const TARGET = 2;
 const POINT = 'bench_point';
 const PARAMS = { node: 'n1', table: 'ks.t' };
 const DEADLINE_MS = 60_000;
+// BENCH_TARGET=faultline (or better-sse) runs that setup alone, for a CPU profile of it (BENCH_CHILD_PROFILE).
+const TARGETS = ['faultline', 'better-sse'].filter((t) => !process.env.BENCH_TARGET || t === process.env.BENCH_TARGET);
+
+/** CPU time this process has used, user + system, in milliseconds. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 // ---- the app process -----------------------------------------------------------------------------------------
 
@@ -65,14 +77,16 @@ async function app() {
       const injector = injectors[target];
       globalThis.gc?.();
       await tick();
+      const cpu0 = cpuMs();
       const t0 = nowMs();
       for (let sent = 0; sent < events; ) {
         for (let i = 0; i < BURST && sent < events; i++, sent++) injector.enter(POINT);
         await tick();
       }
-      return { t0, produced: nowMs() - t0 };
+      return { t0, produced: nowMs() - t0, cpu0 };
     },
     sessions: () => ({ faultline: server.stats().streams, 'better-sse': channel.sessionCount }),
+    cpu: () => cpuMs(),
     async stop() {
       plain.closeAllConnections();
       plain.close();
@@ -88,43 +102,77 @@ async function main() {
   const started = nowMs();
   console.log(machineLine());
   const { openInjectionStream } = await import('../dist/esm/client.mjs');
+  const { request, Agent } = await import('undici');
+  const { createParser } = await import('eventsource-parser');
   const appProcess = await startChild(fileURLToPath(import.meta.url), ['--app']);
   const urls = await appProcess.call('ready');
 
+  /** The baseline's client: one GET with undici, the body through eventsource-parser, JSON.parse per event. */
+  async function openBare(url, onEvent) {
+    const dispatcher = new Agent({ bodyTimeout: 0 });
+    const { body } = await request(url, { dispatcher, headers: { accept: 'text/event-stream' } });
+    const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
+    const decoder = new StringDecoder('utf8');
+    body.on('data', (chunk) => parser.feed(decoder.write(chunk)));
+    body.on('error', () => {});
+    return { close: () => (body.destroy(), dispatcher.destroy()) };
+  }
+
   async function round(target, clients, events) {
-    const streams = await Promise.all(Array.from({ length: clients }, () => openInjectionStream(urls[target])));
     let complete = 0;
     let lastAt = 0;
     let done;
     const allIn = new Promise((resolve) => (done = resolve));
-    const subs = streams.map((stream) => {
+    const counter = () => {
       let n = 0;
-      return stream.injection$.subscribe(() => {
+      return () => {
         if (++n === events && ++complete === clients) {
           lastAt = nowMs();
           done();
         }
-      });
-    });
+      };
+    };
+    let closeAll;
+    if (target === 'faultline') {
+      const streams = await Promise.all(Array.from({ length: clients }, () => openInjectionStream(urls[target])));
+      const subs = streams.map((stream) => stream.injection$.subscribe(counter()));
+      closeAll = async () => {
+        for (const s of subs) s.unsubscribe();
+        await Promise.all(streams.map((s) => s.close()));
+      };
+    } else {
+      const bare = await Promise.all(Array.from({ length: clients }, () => openBare(urls[target], counter())));
+      while ((await appProcess.call('sessions'))[target] < clients) await new Promise((r) => setTimeout(r, 5));
+      closeAll = () => Promise.all(bare.map((b) => b.close()));
+    }
     globalThis.gc?.();
-    const { t0, produced } = await appProcess.call('blast', { target, events });
+    const testCpu0 = cpuMs();
+    const { t0, produced, cpu0: appCpu0 } = await appProcess.call('blast', { target, events });
     const timer = setTimeout(done, DEADLINE_MS);
     await allIn;
     clearTimeout(timer);
-    for (const s of subs) s.unsubscribe();
-    await Promise.all(streams.map((s) => s.close()));
+    const testCpu = cpuMs() - testCpu0;
+    const appCpu = (await appProcess.call('cpu')) - appCpu0;
+    await closeAll();
     if (complete !== clients) throw new Error(`${target}: only ${complete}/${clients} clients got all ${events} events`);
     const seconds = (lastAt - t0) / 1000;
-    return { perClient: events / seconds, total: (events * clients) / seconds, produced };
+    const delivered = events * clients;
+    return {
+      perClient: events / seconds,
+      total: delivered / seconds,
+      produced,
+      appUs: (appCpu * 1000) / delivered,
+      testUs: (testCpu * 1000) / delivered,
+    };
   }
 
   const results = [];
   for (const { clients, events } of CASES) {
     const r = { clients, events, faultline: [], 'better-sse': [] };
-    await round('faultline', clients, Math.min(events, 2000)); // warm-up, both sides
-    await round('better-sse', clients, Math.min(events, 2000));
+    for (const target of TARGETS) await round(target, clients, Math.min(events, 2000)); // warm-up
+
     for (let i = 0; i < ROUNDS; i++) {
-      for (const target of i % 2 ? ['better-sse', 'faultline'] : ['faultline', 'better-sse']) {
+      for (const target of i % 2 ? [...TARGETS].reverse() : TARGETS) {
         r[target].push(await round(target, clients, events));
       }
     }
@@ -132,7 +180,7 @@ async function main() {
   }
 
   console.log(`\nevents delivered and parsed per second (${ROUNDS} rounds each, medians; bursts of ${BURST} hits per tick)`);
-  console.log('| clients x events | faultline (all clients) | better-sse (all clients) | per client: faultline / better-sse | ratio |');
+  console.log('| clients x events | faultline (all clients) | better-sse + bare client (all clients) | per client: faultline / better-sse | ratio |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   let met = true;
   for (const r of results) {
@@ -149,8 +197,20 @@ async function main() {
       `|   (time the app spent producing: faultline ${median(r.faultline.map((x) => x.produced)).toFixed(0)} ms, ` +
         `better-sse ${median(r['better-sse'].map((x) => x.produced)).toFixed(0)} ms) | | | | |`,
     );
+    const us = (target, key) => median(r[target].map((x) => x[key])).toFixed(2);
+    console.log(
+      `|   (CPU per event delivered, server / clients: faultline ${us('faultline', 'appUs')} / ${us('faultline', 'testUs')} us, ` +
+        `better-sse ${us('better-sse', 'appUs')} / ${us('better-sse', 'testUs')} us) | | | | |`,
+    );
   }
-  console.log(`\nfaultline vs better-sse: target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`);
+  if (TARGETS.length < 2) {
+    console.log(`\none setup only (BENCH_TARGET=${process.env.BENCH_TARGET}): no ratio`);
+  } else {
+    console.log(
+      `\nthroughput, faultline end to end vs better-sse + bare undici/eventsource-parser client: ` +
+        `target >= ${TARGET}x with 1 and 64 clients: ${met ? 'met' : 'MISSED'}`,
+    );
+  }
   await appProcess.stop();
   console.log(`(${((nowMs() - started) / 1000).toFixed(1)} s)`);
 }

@@ -1,4 +1,5 @@
 import { FaultlineError } from './errors';
+import { formatWireId } from './wire';
 
 // The one wire type both sides share, and its codec. Server, shards and client all go through here, so the
 // shape of an event on the wire is defined in exactly one place.
@@ -38,6 +39,17 @@ export interface InjectionEvent {
   /** The injection scope of the enablement that fired (`enable(name, { scope })`); absent when unscoped. */
   readonly scope?: string;
   readonly [extra: string]: unknown;
+}
+
+/** What a hit is made of, before it has an id: the fields of its event that the group keeps. */
+export interface HitParts {
+  readonly injection: string;
+  readonly type: InjectionType;
+  readonly shard: number;
+  readonly ts: number;
+  readonly params: InjectionParameters | undefined;
+  /** The scope of the enablement that fired; undefined when unscoped (its event then has no `scope` field). */
+  readonly scope: string | undefined;
 }
 
 /** A handler's progress, reported only to consumers that ask for it; never mistaken for a hit. */
@@ -116,18 +128,20 @@ interface EncodedHead {
   readonly type: string;
   /** `{"injection":<name>,"type":"<type>","shard":<shard>` */
   readonly json: string;
+  /** `\ndata: <json>,"ts":`, what a hit's frame holds between its id and its ts (see hitFrame). */
+  frameMiddle: string | undefined;
 }
 const HEADS_LIMIT = 1024;
 const SHARDS_CACHED = 1024;
 const heads = new Map<string, (EncodedHead | undefined)[]>();
 const paramsJson = new WeakMap<object, string>();
 
-function encodeHead(injection: string, type: string, shard: number): string {
-  return flatten('{"injection":' + JSON.stringify(injection) + ',"type":"' + type + '","shard":' + shard);
+function encodeHead(injection: string, type: string, shard: number): EncodedHead {
+  const json = flatten('{"injection":' + JSON.stringify(injection) + ',"type":"' + type + '","shard":' + shard);
+  return { type, json, frameMiddle: undefined };
 }
 
-function headOf(event: InjectionEvent): string {
-  const { injection, type, shard } = event;
+function headOf(injection: string, type: string, shard: number): EncodedHead {
   if (!(Number.isInteger(shard) && shard >= 0 && shard < SHARDS_CACHED)) return encodeHead(injection, type, shard);
   let byShard = heads.get(injection);
   if (byShard === undefined) {
@@ -135,8 +149,8 @@ function headOf(event: InjectionEvent): string {
     heads.set(injection, (byShard = []));
   }
   let head = byShard[shard];
-  if (head === undefined || head.type !== type) byShard[shard] = head = { type, json: encodeHead(injection, type, shard) };
-  return head.json;
+  if (head === undefined || head.type !== type) byShard[shard] = head = encodeHead(injection, type, shard);
+  return head;
 }
 
 function paramsJsonOf(params: InjectionParameters): string {
@@ -165,7 +179,7 @@ function flatten(s: string): string {
  * JSON.stringify escapes CR and LF, so the result is always a single line, whatever the name holds.
  */
 export function encodeEvent(event: InjectionEvent): string {
-  let out = headOf(event);
+  let out = headOf(event.injection, event.type, event.shard).json;
   if (event.ts !== undefined) out += ',"ts":' + event.ts;
   if (event.params !== undefined) out += ',"params":' + paramsJsonOf(event.params);
   for (const key in event) {
@@ -174,6 +188,36 @@ export function encodeEvent(event: InjectionEvent): string {
     if (value !== undefined) out += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
   return out + '}';
+}
+
+// What a hit's frame ends with after its ts, by (frozen) parameters object; '' when they do not fit the default
+// stream as they are (boundEventParams would cut them).
+const frameTails = new WeakMap<object, string>();
+
+/**
+ * The SSE frame of a hit, built from its parts: exactly `formatSseMessage(encodeEvent(boundEventParams(event)),
+ * id)` for the event of `hit`'s parts with id `formatWireId(epoch, seq)`, in one flat
+ * string of five pieces, the head and the parameters' part kept. Undefined when the parameters are not frozen
+ * or do not fit the default stream: the caller then builds the event and encodes it.
+ */
+export function hitFrame(epoch: string, seq: number, hit: HitParts): string | undefined {
+  const { injection, type, shard, ts, params, scope } = hit;
+  let tail = '}\n\n';
+  if (params !== undefined) {
+    if (!Object.isFrozen(params)) return undefined;
+    let kept = frameTails.get(params);
+    if (kept === undefined) {
+      kept = fitsInEvent(params) ? flatten(',"params":' + paramsJsonOf(params) + '}\n\n') : '';
+      frameTails.set(params, kept);
+    }
+    if (kept === '') return undefined;
+    tail = kept;
+  }
+  // After params, as encodeEvent puts the fields that follow them; only a scoped hit pays for it.
+  if (scope !== undefined) tail = tail.slice(0, -3) + ',"scope":' + JSON.stringify(scope) + '}\n\n';
+  const head = headOf(injection, type, shard);
+  const middle = (head.frameMiddle ??= flatten('\ndata: ' + head.json + ',"ts":'));
+  return flatten('id: ' + formatWireId(epoch, seq) + middle + ts + tail);
 }
 
 /**
@@ -243,11 +287,8 @@ function cutParams(params: InjectionParameters): InjectionParameters {
  * {@link decodeKnownShape}. Events are read-only by type; the event object itself is the caller's.
  */
 export function decodeEvent(data: string, id?: string): InjectionEvent {
-  const known = decodeKnownShape(data);
-  if (known !== undefined) {
-    if (id !== undefined && id !== '') known.id = id;
-    return known;
-  }
+  const known = decodeKnownShape(data, id === '' ? undefined : id);
+  if (known !== undefined) return known;
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -312,14 +353,43 @@ const KEPT_LENGTH = 1024;
 const keptHeads = new Map<string, EventHead | null>();
 const keptTails = new Map<string, EventTail | null>();
 
-/** The event `data` holds, if it has the shape described above; otherwise undefined. */
-function decodeKnownShape(data: string): MutableEvent | undefined {
+// Heads recently decoded, in slots by a hash of their characters. A Map lookup of the head, a new (sliced) string
+// for every event, cost more than the rest of decoding (~300 of ~450 ns); this hash and a comparison ~60 ns. A
+// slot is compared in full before it is used, so a collision costs a lookup in keptHeads, never a wrong event.
+const HEAD_SLOTS = 64;
+const slotTexts: string[] = new Array<string>(HEAD_SLOTS).fill('');
+const slotHeads: (EventHead | undefined)[] = new Array<EventHead | undefined>(HEAD_SLOTS).fill(undefined);
+
+/**
+ * A hash of what tells heads apart: the head's length, the last characters of the name (found by the `","type"`
+ * after it) and of the shard. Heads it cannot tell apart share a slot and take turns; equality decides.
+ */
+function headSlot(data: string, tsAt: number): number {
+  const nameEnd = data.indexOf('","type"', 14);
+  let h = Math.imul(tsAt, 31) + nameEnd;
+  for (let i = nameEnd - 3; i < nameEnd; i++) h = Math.imul(h, 31) + data.charCodeAt(i);
+  h = Math.imul(h, 31) + data.charCodeAt(tsAt - 1);
+  h = Math.imul(h, 31) + data.charCodeAt(tsAt - 2);
+  return (h ^ (h >>> 11)) & (HEAD_SLOTS - 1);
+}
+
+/**
+ * The event `data` holds, with `id` (set last, as decodeEvent sets it), if it has the shape described above;
+ * otherwise undefined. The id is in the literal rather than added after: adding it changed the object's shape.
+ */
+function decodeKnownShape(data: string, id: string | undefined): MutableEvent | undefined {
   const tsAt = data.indexOf(TS_FIELD);
   if (tsAt < 0 || tsAt > KEPT_LENGTH) return undefined;
   const headText = data.slice(0, tsAt);
-  let head = keptHeads.get(headText);
-  if (head === undefined) head = keep(keptHeads, headText, parseHead(headText));
-  if (head === null) return undefined;
+  const slot = headSlot(data, tsAt);
+  let head: EventHead | null | undefined = headText === slotTexts[slot] ? slotHeads[slot] : undefined;
+  if (head === undefined) {
+    head = keptHeads.get(headText);
+    if (head === undefined) head = keep(keptHeads, headText, parseHead(headText));
+    if (head === null) return undefined;
+    slotTexts[slot] = headText;
+    slotHeads[slot] = head;
+  }
   const tsStart = tsAt + TS_FIELD.length;
   const tsEnd = digitsEnd(data, tsStart);
   if (tsEnd < 0) return undefined;
@@ -342,9 +412,14 @@ function decodeKnownShape(data: string): MutableEvent | undefined {
   }
   if (tail === undefined || tail === null) return undefined;
   const { injection, type, shard } = head;
-  if (tail.onlyParams) return { injection, type, shard, ts, params: tail.params as InjectionParameters };
-  const event: MutableEvent = { injection, type, shard, ts };
-  return tail === NO_TAIL ? event : Object.assign(event, tail.fields);
+  if (tail.onlyParams) {
+    const params = tail.params as InjectionParameters;
+    return id === undefined ? { injection, type, shard, ts, params } : { injection, type, shard, ts, params, id };
+  }
+  if (tail === NO_TAIL) return id === undefined ? { injection, type, shard, ts } : { injection, type, shard, ts, id };
+  const event: MutableEvent = Object.assign({ injection, type, shard, ts }, tail.fields);
+  if (id !== undefined) event.id = id;
+  return event;
 }
 
 function keep<T>(map: Map<string, T | null>, text: string, value: T | null): T | null {

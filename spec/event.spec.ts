@@ -6,7 +6,10 @@ import {
   EVENT_PARAMS_MAX_BYTES,
   EventDecodeError,
   formatSseMessage,
+  hitFrame,
   type InjectionEvent,
+  type InjectionParameters,
+  type InjectionType,
 } from '../lib/event';
 
 describe('event codec', () => {
@@ -166,6 +169,21 @@ describe('event codec: kept JSON and the decoding fast path', () => {
     expect(Object.isFrozen(a)).toBe(false);
     expect([a.ts, b.ts]).toEqual([1, 2]);
   });
+
+  it('decodes interleaved events of more heads than it keeps slots for, each as JSON.parse does', () => {
+    // 300 heads (names alike but for one character, 4 shards, 2 types) in turn, twice: slots collide and are
+    // reused, and every event still decodes to its own name, type and shard.
+    const names = Array.from({ length: 75 }, (_, i) => `point_${String(i).padStart(3, '0')}`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) {
+        for (let shard = 0; shard < 4; shard++) {
+          const type = shard % 2 ? 'sleep' : 'lambda';
+          const data = `{"injection":"${name}","type":"${type}","shard":${shard},"ts":${1000 + round},"params":{"k":"v"}}`;
+          expect(decodeEvent(data, `e-${shard}`)).toStrictEqual({ ...JSON.parse(data), id: `e-${shard}` });
+        }
+      }
+    }
+  });
 });
 
 describe('boundEventParams: what the default stream carries of the parameters', () => {
@@ -216,5 +234,43 @@ describe('boundEventParams: what the default stream carries of the parameters', 
     expect(decodeEvent(data)).toEqual(bounded);
     expect(decodeEvent(data)).toEqual(bounded); // the second time through the kept head and tail
     expect(decodeEvent(data.replace('"ts":1,', ''))).toEqual({ ...bounded, ts: undefined });
+  });
+});
+
+describe('hitFrame: the frame of a hit, from its parts', () => {
+  const types: InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
+
+  it('is exactly the frame of the encoded event, for any name, shard, ts, scope and frozen parameters that fit', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.constantFrom(...types),
+        fc.oneof(fc.nat(3), fc.nat(5000)),
+        fc.nat(4_000_000_000_000),
+        fc.nat(1_000_000),
+        fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 30 }), { maxKeys: 4 }), { nil: undefined }),
+        fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
+        (injection, type, shard, ts, seq, dict, scope) => {
+          const params = dict === undefined ? undefined : Object.freeze({ ...dict });
+          const id = `ep-${seq}`;
+          // As the group builds a hit's event: `scope` last, and only when the hit is scoped.
+          const event: InjectionEvent =
+            scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
+          const expected = formatSseMessage(encodeEvent(boundEventParams(event)), id);
+          // Twice: the second time from the kept head and parameters.
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params, scope })).toBe(expected);
+          expect(hitFrame('ep', seq, { injection, type, shard, ts, params, scope })).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('leaves to the caller parameters that are not frozen or that the default stream would cut', () => {
+    const part = (params: InjectionParameters | undefined) => ({ injection: 'x', type: 'lambda' as const, shard: 0, ts: 5, params, scope: 'tenant-a' });
+    expect(hitFrame('ep', 1, part({ k: 'v' }))).toBeUndefined();
+    const big = Object.freeze({ k: 'v'.repeat(EVENT_PARAMS_MAX_BYTES) });
+    expect(hitFrame('ep', 1, part(big))).toBeUndefined();
+    expect(hitFrame('ep', 2, part(big))).toBeUndefined();
+    expect(hitFrame('ep', 1, part(undefined))).toBe('id: ep-1\ndata: {"injection":"x","type":"lambda","shard":0,"ts":5,"scope":"tenant-a"}\n\n');
   });
 });

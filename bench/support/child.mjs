@@ -8,6 +8,9 @@ import { fork } from 'node:child_process';
  * `call(op, arg)` resolves with what the child's handler for `op` returned (or rejects with its error).
  */
 export async function startChild(file, args = [], execArgv = ['--expose-gc']) {
+  // BENCH_CHILD_PROFILE=<dir>: the child writes a V8 CPU profile there as it exits (NODE_OPTIONS cannot carry it).
+  const profileDir = process.env.BENCH_CHILD_PROFILE;
+  if (profileDir) execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const child = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let next = 0;

@@ -92,9 +92,8 @@ export interface StreamSetup {
   readonly nodes: ReadonlyArray<Omit<NodeSourceOptions, 'node'> & { readonly node: string }>;
   readonly filter: StreamFilter;
   readonly replay: number;
-  readonly dispatcher: Dispatcher;
-  /** The stream made the dispatcher itself and destroys it on close. */
-  readonly ownsDispatcher: boolean;
+  /** Dispatchers the stream made itself (none when it was given one): destroyed on close. */
+  readonly ownedDispatchers: readonly Dispatcher[];
 }
 
 /** A node's word that one of its shards went down. */
@@ -493,6 +492,6 @@ export class InjectionStream implements AsyncDisposable {
     this.interruptions.complete();
     this.shardDownSubject.complete();
     this.controlSubject.complete();
-    if (this.setup.ownsDispatcher) await this.setup.dispatcher.destroy();
+    await Promise.all(this.setup.ownedDispatchers.map((d) => d.destroy()));
   }
 }

@@ -16,6 +16,17 @@ import {
 
 export type { EnableOptions } from '../enable-options';
 
+/** @internal What a ShardGroup is told of each hit of its shard 0: the event's parts, one call, no object. */
+export type HitListener = (
+  injection: string,
+  type: InjectionType,
+  shard: number,
+  ts: number,
+  params: InjectionParameters,
+  /** The scope of the enablement that fired; undefined when unscoped. */
+  scope: string | undefined,
+) => void;
+
 /** An injection's state on one shard: the body of one element of ScyllaDB's `GET /injection/{name}`, and more. */
 export interface InjectionState {
   readonly name: string;
@@ -117,6 +128,8 @@ export class ErrorInjector implements HandlerHost {
   /** Hits of enablements that have ended, by name (a live entry counts its own): the base of lifetimeHits. */
   private readonly pastHits = new Map<string, number>();
   private readonly hitSubject = new Subject<InjectionEvent>();
+  /** Replaced, never changed in place: a listener may remove itself while hits are being told. */
+  private hitListeners: readonly HitListener[] = [];
   private readonly handlerSubject = new Subject<HandlerEvent>();
   private readonly exhaustionSubject = new Subject<ExhaustedEvent>();
 
@@ -153,6 +166,24 @@ export class ErrorInjector implements HandlerHost {
 
   get shard(): number {
     return this.shardId;
+  }
+
+  /**
+   * @internal How a ShardGroup watches this thread's hits: `listener` gets each hit's parts before `hits$`
+   * emits it (with the same `ts`), without the event object and the Subject's work per hit. A listener that
+   * throws does not reach the injection point: its error is thrown from a timer, as a `hits$` subscriber's
+   * would be. Returns what stops it.
+   */
+  listenToHits(listener: HitListener): () => void {
+    this.hitListeners = [...this.hitListeners, listener];
+    return () => {
+      this.hitListeners = this.hitListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** @internal Someone watches this injector's hits (a `hits$` subscriber or a listener): a hit is then reported. */
+  get hitsWatched(): boolean {
+    return this.hitListeners.length > 0 || this.hitSubject.observed;
   }
 
   /** @internal Set by `attachShard()` when a worker joins a ShardGroup. */
@@ -489,10 +520,26 @@ export class ErrorInjector implements HandlerHost {
         spent = true;
       }
     }
-    if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type));
+    if (this.hitListeners.length > 0 || this.hitSubject.observed) this.tellHit(e, type);
     // After the hit's event: whoever watches both sees the last hit before the end it caused.
     if (spent) this.reportExhausted(e);
     return true;
+  }
+
+  /** Tells the listeners, then `hits$`, of a hit of `e` (with one `ts`). */
+  private tellHit(e: Entry, type: InjectionType): void {
+    const listeners = this.hitListeners;
+    const ts = Date.now();
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i](e.name, type, this.shardId, ts, e.parameters, e.scope);
+      } catch (err) {
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+    if (this.hitSubject.observed) this.hitSubject.next(this.event(e, type, ts));
   }
 
   private reportExhausted(e: Entry): void {
@@ -501,8 +548,8 @@ export class ErrorInjector implements HandlerHost {
     }
   }
 
-  private event(e: Entry, type: InjectionType): InjectionEvent {
-    return withScope({ injection: e.name, type, shard: this.shardId, ts: Date.now(), params: e.parameters }, e.scope);
+  private event(e: Entry, type: InjectionType, ts = Date.now()): InjectionEvent {
+    return withScope({ injection: e.name, type, shard: this.shardId, ts, params: e.parameters }, e.scope);
   }
 
   /** A throwing logger must not turn an injection point into a crash of the app code that reached it. */

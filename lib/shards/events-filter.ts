@@ -34,7 +34,10 @@ export function parseEventsOptions(options: EventsOptions | undefined): EventsFi
   };
 }
 
-export function acceptsHit(filter: EventsFilter, event: InjectionEvent): boolean {
+/** A hit as filters see it: a Hit of the group, or its event. */
+export type FilteredHit = Pick<InjectionEvent, 'injection' | 'type' | 'shard' | 'scope'>;
+
+export function acceptsHit(filter: EventsFilter, event: FilteredHit): boolean {
   return (
     (filter.injections === undefined || filter.injections.has(event.injection)) &&
     (filter.types === undefined || filter.types.has(event.type)) &&

@@ -1,13 +1,13 @@
 import { Observable, type Subscription } from 'rxjs';
-import type { HandlerEvent, InjectionEvent, InjectionParameters, InjectionType } from '../event';
+import type { HandlerEvent, InjectionParameters, InjectionType } from '../event';
 import type { ErrorInjector } from '../injector';
 import { formatWireId, parseWireId } from '../wire';
 import { acceptsControl, acceptsHandlerEvent, acceptsHit, parseEventsOptions, type EventsFilter } from './events-filter';
 import { ExhaustionTracker } from './exhaustion';
 import { controlItem, gapItem, handlerItem, Hit, shardDownItem } from './group-items';
 import { HitHistory } from './history';
-import { hitBytes } from './hit-bytes';
-import { hitName, hitParams, hitScope, hitType, isPhaseCode, unpackPhase, type PackedItems, type ShardPhase } from './packed-items';
+import { HitBytesMemo } from './hit-bytes';
+import { hitName, hitScope, hitType, isPhaseCode, unpackPhase, type PackedItems, type ShardPhase } from './packed-items';
 import { ParametersInterner } from './parameters-interner';
 import type { WatchFlags } from './protocol';
 import { Reader } from './reader';
@@ -33,9 +33,11 @@ export class FanOut {
   readonly exhaustion: ExhaustionTracker;
   private readonly history: HitHistory;
   private readonly workerParameters = new ParametersInterner();
+  private readonly hitBytes = new HitBytesMemo();
   private readonly allShardReaders = new Set<Reader>();
   private readonly shardReaders = new Map<number, Set<Reader>>();
-  private mainHits: Subscription | undefined;
+  /** Stops listening to shard 0's hits. */
+  private mainHits: (() => void) | undefined;
   private mainHandlers: Subscription | undefined;
   private seq = 0;
   private closed = false;
@@ -92,12 +94,12 @@ export class FanOut {
   /** A batch a worker shard forwarded: its hits are ingested and its phases delivered, in order. */
   ingestItems(shard: number, items: PackedItems): void {
     if (this.closed) return;
+    const paramsOf = this.workerParameters.batch(shard, items);
     for (let i = 0; i < items.length; i++) {
       if (isPhaseCode(items, i)) this.deliverPhase(shard, unpackPhase(items, i, shard));
       else {
         const name = hitName(items, i);
-        const params = this.workerParameters.intern(shard, name, hitParams(items, i));
-        this.ingest(shard, name, hitType(items, i), items.ts[i], params, hitScope(items, i));
+        this.ingest(shard, name, hitType(items, i), items.ts[i], paramsOf(i, name), hitScope(items, i));
       }
     }
   }
@@ -148,8 +150,8 @@ export class FanOut {
     const afterId = filter.afterId;
     if (afterId === undefined || afterId === '') return [];
     const items: GroupItem[] = [];
-    const oldest = this.history.oldest();
-    const oldestId = oldest?.id ?? null;
+    const oldestSeq = this.history.oldestSeq;
+    const oldestId = oldestSeq === undefined ? null : formatWireId(this.epoch, oldestSeq);
     const parsed = parseWireId(afterId);
     let afterSeq = 0;
     if (parsed === undefined || parsed.epoch !== this.epoch || parsed.seq > this.seq) {
@@ -157,10 +159,12 @@ export class FanOut {
       items.push(gapItem('restart', afterId, oldestId));
     } else {
       afterSeq = parsed.seq;
-      const firstKept = oldest?.seq ?? this.seq + 1;
+      const firstKept = oldestSeq ?? this.seq + 1;
       if (afterSeq + 1 < firstKept) items.push(gapItem('history', afterId, oldestId));
     }
-    for (const hit of this.history.after(afterSeq)) if (acceptsHit(filter, hit.event)) items.push(hit);
+    const epoch = this.epoch;
+    const kept = this.history.after(afterSeq, (seq, k) => new Hit(epoch, seq, k.injection, k.type, k.shard, k.ts, k.params, k.scope));
+    for (const hit of kept) if (acceptsHit(filter, hit)) items.push(hit);
     return items;
   }
 
@@ -206,11 +210,11 @@ export class FanOut {
       return;
     }
     if (flags.hits && this.mainHits === undefined) {
-      this.mainHits = this.injector.hits$.subscribe((e) =>
-        this.ingest(0, e.injection, e.type, e.ts ?? Date.now(), e.params, e.scope),
+      this.mainHits = this.injector.listenToHits((injection, type, _shard, ts, params, scope) =>
+        this.ingest(0, injection, type, ts, params, scope),
       );
     } else if (!flags.hits && this.mainHits !== undefined) {
-      this.mainHits.unsubscribe();
+      this.mainHits();
       this.mainHits = undefined;
     }
     if (flags.handlers && this.mainHandlers === undefined) {
@@ -222,9 +226,8 @@ export class FanOut {
   }
 
   /**
-   * Gives a hit the next global seq, keeps it, and hands it to the readers of its shard. The event is built
-   * here, once, as one literal with its id (one hidden class for every hit, whichever shard it came from).
-   * Runs once per hit: no allocation beyond the event and its Hit, no indirection beyond the reader loops.
+   * Gives a hit the next global seq, keeps it, and hands it to the readers of its shard. Runs once per hit: it
+   * allocates the Hit (whose id, event and frame are built only if a reader asks) and only when someone reads.
    */
   private ingest(
     shard: number,
@@ -235,14 +238,12 @@ export class FanOut {
     scope: string | undefined,
   ): void {
     const seq = ++this.seq;
-    const id = formatWireId(this.epoch, seq);
-    const event: InjectionEvent =
-      scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
-    const hit = new Hit(seq, id, event);
-    this.history.push(hit, hitBytes(injection, params));
-    for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, event)) reader.push(hit);
+    this.history.push(seq, injection, type, shard, ts, params, scope, this.hitBytes.of(injection, params));
     const readers = this.shardReaders.get(shard);
-    if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, event)) reader.push(hit);
+    if (this.allShardReaders.size === 0 && readers === undefined) return;
+    const hit = new Hit(this.epoch, seq, injection, type, shard, ts, params, scope);
+    for (const reader of this.allShardReaders) if (acceptsHit(reader.filter, hit)) reader.push(hit);
+    if (readers !== undefined) for (const reader of readers) if (acceptsHit(reader.filter, hit)) reader.push(hit);
   }
 
   private deliverPhase(shard: number, event: ShardPhase): void {

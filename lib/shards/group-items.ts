@@ -1,27 +1,66 @@
-import { boundEventParams, encodeEvent, formatSseMessage, type HandlerEvent, type InjectionEvent } from '../event';
+import {
+  boundEventParams,
+  encodeEvent,
+  formatSseMessage,
+  hitFrame,
+  type HandlerEvent,
+  type HitParts,
+  type InjectionEvent,
+  type InjectionParameters,
+  type InjectionType,
+} from '../event';
+import { formatWireId } from '../wire';
 import type { ControlNotice, GroupControl, GroupGap, GroupHandlerEvent, GroupHit, GroupShardDown } from './types';
 
 /**
- * A hit with its global id. Its SSE frame is built on first read and cached: every reader (SSE connection)
- * writes the same string, so a hit is serialised once however many watch it, and never if none does.
+ * A hit with its global seq. Its id, event and SSE frame are built on first read and cached: every reader (SSE
+ * connection) writes the same string, so a hit is serialised once however many watch it, and never if none does.
  * `frame` bounds the parameters (boundEventParams); `fullFrame` is the same string unless that cut something.
  */
-export class Hit implements GroupHit {
+export class Hit implements GroupHit, HitParts {
   readonly kind = 'hit';
+  private cachedId: string | undefined;
+  private cachedEvent: InjectionEvent | undefined;
   private cachedFrame: string | undefined;
   private cachedFullFrame: string | undefined;
 
   constructor(
+    private readonly epoch: string,
     readonly seq: number,
-    readonly id: string,
-    readonly event: InjectionEvent,
+    readonly injection: string,
+    readonly type: InjectionType,
+    readonly shard: number,
+    readonly ts: number,
+    readonly params: InjectionParameters | undefined,
+    readonly scope: string | undefined,
   ) {}
+
+  get id(): string {
+    return (this.cachedId ??= formatWireId(this.epoch, this.seq));
+  }
+
+  /**
+   * Built as one literal with its id (one hidden class for every unscoped hit, whichever shard it came from); a
+   * scoped hit's has its `scope` last, an unscoped one's no `scope` field at all.
+   */
+  get event(): InjectionEvent {
+    if (this.cachedEvent === undefined) {
+      const { injection, type, shard, ts, params, id, scope } = this;
+      this.cachedEvent =
+        scope === undefined ? { injection, type, shard, ts, params, id } : { injection, type, shard, ts, params, id, scope };
+    }
+    return this.cachedEvent;
+  }
 
   get frame(): string {
     if (this.cachedFrame === undefined) {
-      const bounded = boundEventParams(this.event);
+      // The common case (frozen parameters that fit) straight from the parts: no event object, no id string.
+      const frame = hitFrame(this.epoch, this.seq, this);
+      if (frame !== undefined) return (this.cachedFrame = this.cachedFullFrame = frame);
+      const event = this.event;
+      const bounded = boundEventParams(event);
       this.cachedFrame = formatSseMessage(encodeEvent(bounded), this.id);
-      if (bounded === this.event) this.cachedFullFrame = this.cachedFrame;
+      if (bounded === event) this.cachedFullFrame = this.cachedFrame;
     }
     return this.cachedFrame;
   }

@@ -1,4 +1,5 @@
 import type { InjectionParameters } from '../event';
+import { hitParams, type PackedItems } from './packed-items';
 
 /** Injections whose last parameters are remembered; past it the longest-remembered is forgotten. */
 const MAX_REMEMBERED = 256;
@@ -19,6 +20,24 @@ export class ParametersInterner {
     this.last.set(key, params);
     if (this.last.size > MAX_REMEMBERED) this.last.delete(this.last.keys().next().value as string);
     return params;
+  }
+
+  /**
+   * The interned parameters of the hits of one batch, looked up once per parameters slot and name of the batch
+   * rather than per hit: the hits of a burst share a slot, and a key string and a Map lookup per hit were most of
+   * what a worker's hit cost the main thread. `paramsOf(i, name)` is for hit `i`, named `name`.
+   */
+  batch(shard: number, items: PackedItems): (i: number, name: string) => InjectionParameters {
+    const names: (string | undefined)[] = [];
+    const interned: InjectionParameters[] = [];
+    return (i, name) => {
+      const slot = items.meta[i * 3 + 2];
+      if (names[slot] !== name) {
+        interned[slot] = this.intern(shard, name, hitParams(items, i));
+        names[slot] = name;
+      }
+      return interned[slot];
+    };
   }
 
   clear(): void {

@@ -180,6 +180,25 @@ describe('openInjectionStream on several nodes', () => {
       await upToo.close();
     }
   });
+
+  it('with no dispatcher given, holds one connection per node and ends them all on close', async () => {
+    const a = await startScyllaStandIn();
+    const b = await startScyllaStandIn();
+    try {
+      const stream = await openInjectionStream([a.url, b.url]);
+      expect([a.streams.size, b.streams.size]).toEqual([1, 1]);
+      a.emit('x');
+      b.emit('y');
+      await stream.waitForInjection('x', { timeout: GUARD });
+      await stream.waitForInjection('y', { timeout: GUARD });
+      await stream.close();
+      await Promise.all([until(() => a.streams.size === 0), until(() => b.streams.size === 0)]);
+      expect(a.requests.length + b.requests.length).toBe(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 async function until(condition: () => boolean): Promise<void> {

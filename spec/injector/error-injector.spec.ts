@@ -684,6 +684,86 @@ describe('hits$', () => {
   });
 });
 
+describe('listenToHits (how a ShardGroup watches shard 0)', () => {
+  test('a listener gets the parts of every hit, before hits$ and with the same ts; stopping it stops it', () => {
+    const injector = newInjector({ shard: 3 });
+    const order: string[] = [];
+    const parts: unknown[][] = [];
+    const stop = injector.listenToHits((...args) => {
+      order.push('listener');
+      parts.push(args);
+    });
+    const events: InjectionEvent[] = [];
+    injector.hits$.subscribe((e) => {
+      order.push('hits$');
+      events.push(e);
+    });
+    expect(injector.hitsWatched).toBe(true);
+    injector.enable('x', { parameters: { k: 'v' } });
+    injector.enter('x');
+    injector.inject('not-enabled', () => {});
+    expect(order).toEqual(['listener', 'hits$']);
+    expect(parts).toEqual([['x', 'lambda', 3, events[0].ts, events[0].params, undefined]]);
+    expect(parts[0][4]).toBe(injector.get('x').parameters);
+    stop();
+    injector.enter('x');
+    expect(parts).toHaveLength(1);
+    expect(events).toHaveLength(2);
+  });
+
+  test('a listener that throws does not reach the point: the error is thrown from a timer, and others still hear', () => {
+    jest.useFakeTimers();
+    try {
+      const injector = newInjector();
+      const boom = new Error('listener bug');
+      injector.listenToHits(() => {
+        throw boom;
+      });
+      const heard = jest.fn();
+      injector.listenToHits(heard);
+      injector.enable('x');
+      expect(() => injector.enter('x')).not.toThrow();
+      expect(heard).toHaveBeenCalledTimes(1);
+      expect(() => jest.runOnlyPendingTimers()).toThrow(boom);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('hitsWatched says whether anything watches the hits: a listener counts as a hits$ subscriber does', () => {
+    const injector = newInjector();
+    expect(injector.hitsWatched).toBe(false);
+    const stop = injector.listenToHits(() => {});
+    expect(injector.hitsWatched).toBe(true);
+    stop();
+    expect(injector.hitsWatched).toBe(false);
+  });
+
+  test("a scoped enablement's hit reaches a listener with its scope; an unscoped one's with none", () => {
+    const injector = newInjector();
+    const parts: unknown[][] = [];
+    injector.listenToHits((...args) => parts.push(args));
+    injector.enable('x', { scope: 'tenant-a' });
+    injector.enable('y');
+    runInInjectionScope('tenant-a', () => injector.enter('x'));
+    injector.enter('x');
+    injector.enter('y');
+    expect(parts.map((p) => [p[0], p[5]])).toEqual([
+      ['x', 'tenant-a'],
+      ['y', undefined],
+    ]);
+  });
+
+  test('a spent one-shot reports its exhaustion whether or not anything watches its hits', () => {
+    const injector = newInjector();
+    const seen = record(injector.exhaustions$);
+    injector.enable('x', { oneShot: true });
+    injector.enter('x');
+    expect(injector.hitsWatched).toBe(false);
+    expect(seen).toEqual([{ injection: 'x', phase: 'exhausted', shard: 0, ts: expect.any(Number) }]);
+  });
+});
+
 describe('exhaustions$', () => {
   const exhausted = (injection: string, shard = 0): ExhaustedEvent => ({
     injection,

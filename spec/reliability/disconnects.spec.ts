@@ -80,8 +80,8 @@ function connection(url: string, point: CutPoint, query: string, random: Random)
 }
 
 function probeInjector(inj: ErrorInjector): { hitsObserved: boolean; handlersObserved: boolean } {
-  const subjects = inj as unknown as { hitSubject: { observed: boolean }; handlerSubject: { observed: boolean } };
-  return { hitsObserved: subjects.hitSubject.observed, handlersObserved: subjects.handlerSubject.observed };
+  const subjects = inj as unknown as { handlerSubject: { observed: boolean } };
+  return { hitsObserved: inj.hitsWatched, handlersObserved: subjects.handlerSubject.observed };
 }
 
 describe('abrupt disconnects at random points of the stream', () => {

@@ -1,3 +1,4 @@
+import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { runInInjectionScope } from '../../lib/injector/scope';
 import { InjectionApi, openInjectionStream, type InjectionStream } from '../../lib/client';
 import { InjectionEndedError } from '../../lib/client/errors';
@@ -114,6 +115,43 @@ describe('scoped events', () => {
     runInInjectionScope('b', () => injector.enter('x'));
     expect((await replayed.waitForHits(2)).map((m) => JSON.parse(m.data).scope)).toEqual(['a', 'a']);
     expect((await live.waitForHits(1)).map((m) => JSON.parse(m.data).scope)).toEqual(['b']);
+  });
+
+  test('a replayed hit is the message it was live, scope and all: Last-Event-ID, ?lastEventId= with ?scope=, and a client\'s `after`', async () => {
+    const { url, injector } = await startServer();
+    const api = new InjectionApi(url);
+    const { position } = await api.enable('x', { scope: 'a', parameters: { k: 'v' } });
+    await api.enable('x');
+    await api.enable('y', { scope: 'b' });
+    const live = track(await SseClient.open(`${url}${API}/events`));
+    runInInjectionScope('a', () => injector.enter('x'));
+    injector.enter('x');
+    runInInjectionScope('b', () => injector.enter('y'));
+    const sent = (await live.waitForHits(3)).map(({ id, data }) => ({ id, data }));
+    expect(sent.map((m) => JSON.parse(m.data).scope)).toEqual(['a', undefined, 'b']);
+    expect(sent[0].data).toMatch(/^\{"injection":"x","type":"lambda","shard":0,"ts":\d+,"params":\{"k":"v"\},"scope":"a"\}$/);
+
+    // From the history's columns, not from kept objects: the same bytes as live.
+    const replayed = track(await SseClient.open(`${url}${API}/events`, { 'last-event-id': position as string }));
+    expect((await replayed.waitForHits(3)).map(({ id, data }) => ({ id, data }))).toEqual(sent);
+    const ofB = track(await SseClient.open(`${url}${API}/events?scope=b&lastEventId=${encodeURIComponent(position as string)}`));
+    runInInjectionScope('a', () => injector.enter('x')); // live after the replay, in a scope ofB does not read
+    runInInjectionScope('b', () => injector.enter('y'));
+    const ofBHits = await ofB.waitForHits(2);
+    expect(ofBHits[0]).toMatchObject(sent[2]);
+    expect(JSON.parse(ofBHits[1].data)).toMatchObject({ injection: 'y', scope: 'b' });
+    expect(ofB.hits.map((m) => JSON.parse(m.data).scope)).toEqual(['b', 'b']);
+
+    const stream = await open(url, { after: position });
+    const seen = await firstValueFrom(stream.injection$.pipe(take(5), toArray(), timeout(10_000)));
+    expect(seen.map((e) => [e.injection, e.scope])).toEqual([
+      ['x', 'a'],
+      ['x', undefined],
+      ['y', 'b'],
+      ['x', 'a'],
+      ['y', 'b'],
+    ]);
+    expect('scope' in seen[1]).toBe(false);
   });
 
   test('a client wait with a scope sees only that scope\'s hits; one scope\'s disable does not end another\'s wait', async () => {

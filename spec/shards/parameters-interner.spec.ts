@@ -1,3 +1,5 @@
+import type { InjectionEvent } from '../../lib/event';
+import { packItems } from '../../lib/shards/packed-items';
 import { ParametersInterner } from '../../lib/shards/parameters-interner';
 
 describe('ParametersInterner', () => {
@@ -38,5 +40,34 @@ describe('ParametersInterner', () => {
     interner.clear();
     const afterClear = { a: '1' };
     expect(interner.intern(0, 'first', afterClear)).toBe(afterClear);
+  });
+
+  test('a batch interns once per parameters slot and name, and gives every hit what intern() would', () => {
+    const interner = new ParametersInterner();
+    const earlier = Object.freeze({ k: 'v' });
+    interner.intern(3, 'a', earlier);
+    const shared = { k: 'v' };
+    const hit = (injection: string, params?: Record<string, string>): InjectionEvent => ({ injection, type: 'lambda', shard: 3, ts: 1, params });
+    // 'a' and 'b' share one parameters object (one slot); 'c' and 'd' have none (the shared empty slot).
+    const items = packItems([hit('a', shared), hit('b', shared), hit('a', shared), hit('c'), hit('d'), hit('c')]);
+    const intern = jest.spyOn(interner, 'intern');
+    const paramsOf = interner.batch(3, items);
+    const names = ['a', 'b', 'a', 'c', 'd', 'c'];
+    const got = names.map((name, i) => paramsOf(i, name));
+    expect(got[0]).toBe(earlier);
+    expect(got[2]).toBe(earlier);
+    expect(got[1]).toEqual({ k: 'v' });
+    expect(Object.isFrozen(got[1])).toBe(true);
+    expect(got[3]).toEqual({});
+    expect(got[5]).toBe(got[3]);
+    // Once per change of name on a slot: a, b, a on one slot, c, d, c on the other.
+    expect(intern).toHaveBeenCalledTimes(6);
+    expect(paramsOf(0, 'a')).toBe(earlier);
+    expect(intern).toHaveBeenCalledTimes(6);
+    const copy = { k: 'v' };
+    const again = interner.batch(3, packItems([hit('b', copy), hit('b', copy)]));
+    expect(again(0, 'b')).toBe(got[1]);
+    expect(again(1, 'b')).toBe(got[1]);
+    expect(intern).toHaveBeenCalledTimes(7);
   });
 });

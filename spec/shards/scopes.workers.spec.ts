@@ -3,6 +3,7 @@ import { ErrorInjector } from '../../lib/injector';
 import { currentInjectionScope, runInInjectionScope } from '../../lib/injector/scope';
 import { ShardGroup } from '../../lib/shards/shard-group';
 import type { GroupHit } from '../../lib/shards/types';
+import { formatWireId, parseWireId } from '../../lib/wire';
 import { ShardWorker } from '../fixtures/workers/shard-worker';
 
 // A worker shard gets a scope only when the app passes it along: here the main thread's "request handler" runs
@@ -57,6 +58,34 @@ describe('scopes on a worker shard', () => {
     const hit = await hits;
     expect(hit.event).toMatchObject({ injection: 'x', shard: 1, scope: 'a' });
     expect(hit.frame).toMatch(/"scope":"a"\}\n\n$/);
+  });
+
+  test("one batch of a worker's scoped and unscoped hits: each keeps its scope and parameters, live and replayed from the history", async () => {
+    const { group, worker } = await groupWithWorker();
+    await group.enableOnAll('x', { scope: 'a', oneShot: true, parameters: { from: 'a' } });
+    await group.enableOnAll('x', { parameters: { from: 'all' } });
+    const isHit = (item: { kind: string }): item is GroupHit => item.kind === 'hit';
+    const live = firstValueFrom(group.events().pipe(filter(isHit), take(3), toArray(), timeout(DEADLINE)));
+    // One command, one synchronous loop on the worker: its three hits cross in one batch. The first takes the
+    // scope's one-shot; the next two fall through to the unscoped enablement.
+    expect(await worker.command('hit', { names: ['x', 'x', 'x'], kind: 'enter', scope: 'a' })).toEqual({ fired: 3 });
+    const hits = await live;
+    expect(hits.map((h) => [h.event.shard, h.event.scope, h.event.params])).toEqual([
+      [1, 'a', { from: 'a' }],
+      [1, undefined, { from: 'all' }],
+      [1, undefined, { from: 'all' }],
+    ]);
+    expect(hits.map((h) => 'scope' in h.event)).toEqual([true, false, false]);
+    expect(hits[0].frame).toMatch(/,"params":\{"from":"a"\},"scope":"a"\}\n\n$/);
+    expect(hits[1].frame).toMatch(/,"params":\{"from":"all"\}\}\n\n$/);
+
+    const first = parseWireId(hits[0].id) as { epoch: string; seq: number };
+    const before = formatWireId(first.epoch, first.seq - 1);
+    const replayed = await firstValueFrom(group.events({ afterId: before }).pipe(filter(isHit), take(3), toArray(), timeout(DEADLINE)));
+    expect(replayed.map((h) => h.frame)).toEqual(hits.map((h) => h.frame));
+    expect(replayed.map((h) => h.event)).toEqual(hits.map((h) => h.event));
+    const ofA = await firstValueFrom(group.events({ afterId: before, scopes: ['a'] }).pipe(filter(isHit), take(1), timeout(DEADLINE)));
+    expect(ofA.frame).toBe(hits[0].frame);
   });
 
   test('two scopes on the worker, in parallel: each one-shot taken by its own work only', async () => {

@@ -27,7 +27,7 @@ function collect(group: ShardGroup, options?: Parameters<ShardGroup['events']>[0
 const hitsOf = (items: GroupItem[]): GroupHit[] => items.filter((i): i is GroupHit => i.kind === 'hit');
 const seqs = (items: GroupItem[]): number[] => hitsOf(items).map((h) => h.seq);
 /** Whether an injector has any subscriber on its hits (the thing a leak would leave behind). */
-const hitsObserved = (inj: ErrorInjector): boolean => (inj as unknown as { hitSubject: { observed: boolean } }).hitSubject.observed;
+const hitsObserved = (inj: ErrorInjector): boolean => inj.hitsWatched;
 const handlersObserved = (inj: ErrorInjector): boolean =>
   (inj as unknown as { handlerSubject: { observed: boolean } }).handlerSubject.observed;
 

@@ -61,7 +61,7 @@ function firstN<T extends GroupItem>(source: Observable<GroupItem>, n: number, p
 const isHit = (i: GroupItem): i is GroupHit => i.kind === 'hit';
 const hitsOf = (items: GroupItem[]): GroupHit[] => items.filter(isHit);
 const sortNumbers = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
-const hitsObserved = (inj: ErrorInjector): boolean => (inj as unknown as { hitSubject: { observed: boolean } }).hitSubject.observed;
+const hitsObserved = (inj: ErrorInjector): boolean => inj.hitsWatched;
 
 describe('worker shards', () => {
   it('enable on all, then a hit on each of 4 shards reaches the main thread with its shard and a global id', async () => {
