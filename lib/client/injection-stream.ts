@@ -3,7 +3,6 @@ import {
   defer,
   EMPTY,
   filter,
-  firstValueFrom,
   identity,
   map,
   merge,
@@ -11,10 +10,8 @@ import {
   of,
   ReplaySubject,
   Subject,
-  take,
   tap,
   throwError,
-  timeout,
   type MonoTypeOperatorFunction,
 } from 'rxjs';
 import type { Dispatcher } from 'undici';
@@ -30,6 +27,7 @@ import {
   WaitTimeoutError,
 } from './errors';
 import { BoundedReplay } from './bounded-replay';
+import { settleFirst } from './settle-first';
 import { endingOf, type NumberedNotice } from './control-notice';
 import { NodeSource, type GapReport, type NodeSink, type NodeSourceOptions } from './node-source';
 import { trimSlash } from './node-url';
@@ -320,31 +318,21 @@ export class InjectionStream implements AsyncDisposable {
       }),
     );
 
-    return firstValueFrom(
-      merge(hit$, alreadyLost$, interrupted$, shardsGone$, ended$).pipe(
-        take(1),
-        timeout({
-          first: ms,
-          with: () =>
-            throwError(
-              () =>
-                new WaitTimeoutError({
-                  injection: name,
-                  wanted: count,
-                  found,
-                  startedAt,
-                  after: options.after,
-                  timeout: ms,
-                  nodes,
-                  shard: shards,
-                  lastSeen: [...lastSeen],
-                  seenCount,
-                  gaps: this.recentGaps.filter((g) => watched.has(g.node) && g.seq >= startSeq),
-                  dropped,
-                }),
-            ),
-        }),
-      ),
+    return settleFirst([hit$, alreadyLost$, interrupted$, shardsGone$, ended$], ms, () =>
+      new WaitTimeoutError({
+        injection: name,
+        wanted: count,
+        found,
+        startedAt,
+        after: options.after,
+        timeout: ms,
+        nodes,
+        shard: shards,
+        lastSeen: [...lastSeen],
+        seenCount,
+        gaps: this.recentGaps.filter((g) => watched.has(g.node) && g.seq >= startSeq),
+        dropped,
+      }),
     );
   }
 
