@@ -5,12 +5,13 @@ import type { Entry } from './entry';
 import { InjectedError, InjectionsOffError, InvalidInjectionError } from './errors';
 import { InjectionHandler, type HandlerHost } from './handler';
 import { randomSeed, seededRandom, shardSeed } from './random';
-import { currentInjectionScope, validateScope } from './scope';
+import { currentInjectionScope } from './scope';
 import {
   EMPTY_PARAMETERS,
   describeValue,
   validateEnable,
   validateName,
+  validateScopeOption,
   validateTimeout,
 } from './validate';
 
@@ -247,7 +248,7 @@ export class ErrorInjector implements HandlerHost {
    */
   disable(name: string, options?: ScopeOption): void {
     validateName(name);
-    const scope = scopeOf(options);
+    const scope = validateScopeOption(name, 'scope', options?.scope);
     if (scope !== undefined) this.release(name, scope);
     else this.releaseName(name);
   }
@@ -291,7 +292,7 @@ export class ErrorInjector implements HandlerHost {
   isEnabled(name: string, options?: ScopeOption): boolean {
     const scope = options?.scope;
     if (scope !== undefined) {
-      const e = this.scoped.get(name)?.get(scope);
+      const e = this.current(name, scope);
       return e !== undefined && !e.exhausted;
     }
     for (const e of this.entriesOf(name)) if (!e.exhausted) return true;
@@ -305,7 +306,7 @@ export class ErrorInjector implements HandlerHost {
    */
   get(name: string, options?: ScopeOption): InjectionState {
     validateName(name);
-    const scope = scopeOf(options);
+    const scope = validateScopeOption(name, 'scope', options?.scope);
     const e = this.current(name, scope);
     const past = this.pastHits.get(name) ?? 0;
     let lifetimeHits = past;
@@ -332,7 +333,7 @@ export class ErrorInjector implements HandlerHost {
    */
   receiveMessage(name: string, options?: ScopeOption): void {
     validateName(name);
-    const scope = scopeOf(options);
+    const scope = validateScopeOption(name, 'scope', options?.scope);
     const targets = scope === undefined ? [...this.entriesOf(name)] : [this.current(name, scope)];
     for (const e of targets) {
       if (e === undefined) continue;
@@ -520,7 +521,7 @@ export class ErrorInjector implements HandlerHost {
         spent = true;
       }
     }
-    if (this.hitListeners.length > 0 || this.hitSubject.observed) this.tellHit(e, type);
+    if (this.hitsWatched) this.tellHit(e, type);
     // After the hit's event: whoever watches both sees the last hit before the end it caused.
     if (spent) this.reportExhausted(e);
     return true;
@@ -602,16 +603,6 @@ function withScope<T extends object>(event: T, scope: string | undefined): T & {
   return scope === undefined ? event : { ...event, scope };
 }
 
-/** The scope of a control call's options, checked; undefined for the unscoped enablement. */
-function scopeOf(options: ScopeOption | undefined): string | undefined {
-  if (options === undefined || options.scope === undefined) return undefined;
-  try {
-    validateScope(options.scope);
-  } catch (err) {
-    throw new InvalidInjectionError((err as Error).message);
-  }
-  return options.scope;
-}
 
 /** Milliseconds to sleep: a number (negative counts as 0) or a valid Date (a past one counts as 0). */
 function sleepDuration(name: string, msOrDeadline: number | Date): number {

@@ -1242,7 +1242,7 @@ describe('scopes', () => {
   test('a bad scope in enable, disable, get or receiveMessage is refused and changes nothing', () => {
     const inj = newInjector();
     inj.enable('x', { scope: 'a' });
-    const message = 'invalid injection scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"';
+    const message = 'injection "x": scope: a scope holds printable ASCII characters other than space (0x21 to 0x7e) only, got "a b"';
     for (const call of [
       () => inj.disable('x', { scope: 'a b' }),
       () => inj.get('x', { scope: 'a b' }),
