@@ -522,3 +522,8 @@ export interface ControlNotice {
   /** Server epoch milliseconds. */
   readonly ts: number;
 }
+
+/** The scope a notice is about: undefined for a change of the unscoped enablement, or of every enablement. */
+export function noticeScope(notice: ControlNotice): string | undefined {
+  return notice.scope ?? (typeof notice.options?.scope === 'string' ? notice.options.scope : undefined);
+}

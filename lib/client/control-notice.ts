@@ -1,3 +1,4 @@
+import { noticeScope } from '../event';
 import type { ControlNotice, ControlOp, ReceivedControlNotice } from './types';
 
 const OPS: ReadonlySet<string> = new Set<ControlOp>(['enabled', 'disabled', 'disabled-all', 'messaged', 'exhausted']);
@@ -30,10 +31,6 @@ export function endsInjection(notice: ControlNotice, name: string): boolean {
   return notice.injection === name && (notice.op === 'disabled' || notice.op === 'exhausted');
 }
 
-/** The scope a notice is about: undefined for a change of the unscoped enablement, or of every enablement. */
-export function noticeScope(notice: ControlNotice): string | undefined {
-  return notice.scope ?? (typeof notice.options?.scope === 'string' ? notice.options.scope : undefined);
-}
 
 /** A received notice and its number among the stream's notices (1 for the first). */
 export interface NumberedNotice {

@@ -1,7 +1,7 @@
 import { filter, firstValueFrom, merge, of, Subject, take, timeout as within, type Subscription } from 'rxjs';
 import type { InjectionStream } from './injection-stream';
 import type { InjectionMark } from './types';
-import { noticeScope } from './control-notice';
+import { noticeScope } from '../event';
 
 /**
  * Where the `enabled` notices of one enable (of a name, in a scope or unscoped) land on the kit's stream, so the waits it arms count only the

@@ -1,4 +1,4 @@
-import { INJECTION_TYPES, isInjectionType, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
+import { INJECTION_TYPES, isInjectionType, noticeScope, type HandlerEvent, type InjectionEvent, type InjectionType } from '../event';
 import { InvalidInjectionError } from '../injector';
 import { scopeProblem } from '../wire';
 import { validateName } from '../injector/validate';
@@ -70,7 +70,7 @@ export function acceptsHandlerEvent(filter: EventsFilter, event: HandlerEvent): 
  * A reader of some scopes gets no notice of another scope's change (a change of every scope it does get).
  */
 export function acceptsControl(filter: EventsFilter, notice: ControlNotice): boolean {
-  const scope = notice.scope ?? (notice.options?.scope as string | undefined);
+  const scope = noticeScope(notice);
   return (
     filter.controlEvents &&
     (scope === undefined || filter.scopes === undefined || filter.scopes.has(scope)) &&
