@@ -3,15 +3,12 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { injector as threadInjector, InvalidInjectionError, type ErrorInjector } from './injector';
 import { InvalidScopeError, runInInjectionScope } from './injector/scope';
-import { scopeProblem } from './wire';
+import { SCOPE_HEADER, scopeProblem } from './wire';
 
 // The app side of scopes: each request of the app under test runs in the injection scope its header names, so a
 // test that enabled an injection in its own scope (faultline/testing with `scope: true`) is the only one whose
 // requests fire it. It lives in the app's server, not in faultline's own (`faultline/server`), and imports no
 // web framework: node:http, Express and Fastify are met by their shapes.
-
-/** The header a test sends its scope in (`faults.headers()` of the testing kit). */
-export const DEFAULT_SCOPE_HEADER = 'faultline-scope';
 
 export interface InjectionScopeOptions {
   /** The request header that names the scope (default `faultline-scope`); any case. */
@@ -63,7 +60,7 @@ export function injectionScope(options: InjectionScopeOptions = {}): InjectionSc
   if (typeof options !== 'object' || options === null) {
     throw new InvalidInjectionError(`injectionScope options must be an object, got ${String(options)}`);
   }
-  const header = (options.header ?? DEFAULT_SCOPE_HEADER).toLowerCase();
+  const header = (options.header ?? SCOPE_HEADER).toLowerCase();
   if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(header)) {
     throw new InvalidInjectionError(`injectionScope header must be an HTTP header name, got ${JSON.stringify(options.header)}`);
   }
@@ -79,9 +76,13 @@ export function injectionScope(options: InjectionScopeOptions = {}): InjectionSc
     return problem === undefined ? (value as string) : new InvalidScopeError(value, `header ${header}: ${problem}`);
   };
 
-  const middleware = (req: IncomingMessage, res: ServerResponse, next: ScopeNext): void => {
+  /** Runs `next` in the request's scope (its events too); a bad scope is refused, after `beforeRefusal`. */
+  const enter = (req: IncomingMessage, res: ServerResponse, next: ScopeNext, beforeRefusal?: () => void): void => {
     const scope = scopeOf(req);
-    if (scope instanceof InvalidScopeError) return refuse(res, scope);
+    if (scope instanceof InvalidScopeError) {
+      beforeRefusal?.();
+      return refuse(res, scope);
+    }
     if (scope === undefined) return next();
     runInInjectionScope(scope, () => {
       bindToScope(req);
@@ -89,25 +90,14 @@ export function injectionScope(options: InjectionScopeOptions = {}): InjectionSc
       next();
     });
   };
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: ScopeNext): void => enter(req, res, next);
 
   // Fastify runs the hooks after onRequest and the handler from its own callbacks; it keeps the context of the
   // `done` an onRequest hook calls, but the body is parsed between onRequest and preValidation, from the request
   // stream's events, so the scope is entered again at preValidation: whatever context the body arrived in, the
   // handler runs in the request's scope (spec/scope-middleware.net.spec.ts sends bodies in slow chunks).
   const fastify = (instance: FastifyLike, _options: unknown, done: (err?: Error) => void): void => {
-    instance.addHook('onRequest', (request, reply, next) => {
-      const scope = scopeOf(request.raw);
-      if (scope instanceof InvalidScopeError) {
-        reply.hijack();
-        return refuse(reply.raw, scope);
-      }
-      if (scope === undefined) return next();
-      runInInjectionScope(scope, () => {
-        bindToScope(request.raw);
-        bindToScope(reply.raw);
-        next();
-      });
-    });
+    instance.addHook('onRequest', (request, reply, next) => enter(request.raw, reply.raw, next, () => reply.hijack()));
     instance.addHook('preValidation', (request, _reply, next) => {
       const scope = scopeOf(request.raw);
       if (typeof scope !== 'string') return next();

@@ -43,6 +43,9 @@ export function parseWireId(id: string): { epoch: string; seq: number } | undefi
  */
 export const POSITION_HEADER = 'faultline-position';
 
+/** The request header a test sends its scope in to the app (`faults.headers()`; `injectionScope()`'s default). */
+export const SCOPE_HEADER = 'faultline-scope';
+
 /**
  * The epoch of an id: all before its last '-', or the whole id if it has none. Looser than parseWireId on
  * purpose: the client compares the ids of any server, and two ids of one epoch must compare equal here even
@@ -73,3 +76,8 @@ export function scopeProblem(scope: unknown): string | undefined {
   return undefined;
 }
 
+
+/** The key of one enablement of a name: the name, and its scope if any (NUL never occurs in a name). */
+export function enablementKey(name: string, scope: string | undefined): string {
+  return scope === undefined ? name : name + '\u0000' + scope;
+}

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { ControlNotice } from '../event';
 import type { ErrorInjector } from '../injector';
-import { enablementKey } from './enablement-key';
+import { enablementKey } from '../wire';
 
 /** What the tracker needs to know of the group's members (the Membership, seen from here). */
 export interface ExhaustionShards {

@@ -9,7 +9,7 @@ import {
 } from '../injector';
 import { copyEnableOptions } from '../enable-options';
 import { EMPTY_PARAMETERS } from '../injector/validate';
-import { enablementKey } from './enablement-key';
+import { enablementKey } from '../wire';
 import { ShardGroupClosedError, ShardGroupOptionError } from './errors';
 import { FanOut } from './fan-out';
 import { Membership } from './membership';

@@ -10,7 +10,7 @@ import {
   type NodeAddress,
 } from '../client';
 import { nodeName, nodeUrl } from '../client/node-url';
-import { epochOf, parseWireId } from '../wire';
+import { enablementKey, epochOf, parseWireId, SCOPE_HEADER } from '../wire';
 import { ArmedInjection, type ArmedHost } from './armed-injection';
 import { EnableNotices } from '../client/enable-notices';
 import { InjectionKitClosedError, UnhitInjectionError, type UnhitInjection } from './errors';
@@ -61,7 +61,6 @@ export interface InjectionKit extends AsyncDisposable {
 }
 
 /** The header `injectionScope` (faultline's app-side middleware) reads by default. */
-const SCOPE_HEADER = 'faultline-scope';
 
 const DEFAULT_TIMEOUT = 4_000;
 const MAX_TIMER = 2 ** 31 - 1;
@@ -243,7 +242,7 @@ class Kit implements InjectionKit, ArmedHost {
   ): Promise<void> {
     // By name and scope: a scoped kit disables only its own scope's enablement, never another test's.
     const byKey = new Map<string, Enablement>();
-    for (const e of [...armed.filter((a) => !a.disabled), ...extra]) byKey.set(JSON.stringify([e.name, e.scope ?? null]), e);
+    for (const e of [...armed.filter((a) => !a.disabled), ...extra]) byKey.set(enablementKey(e.name, e.scope), e);
     const enablements = [...byKey.values()];
     for (const a of armed) a.disabled = true;
     if (enablements.length === 0) return;
