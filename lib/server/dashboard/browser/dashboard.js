@@ -199,14 +199,20 @@ async function readState() {
   readInFlight = true;
   const startedAt = Date.now();
   try {
+    // Asked together with the list: they do not depend on it.
+    const lifetimeRead = api.request('GET', '/lifetime_enters').catch(() => null);
+    // Handlers that parked before this connection sent their `waiting` notice to nobody; a server without
+    // the route (404) leaves the notices as the only source.
+    const parkedRead = api.request('GET', '/parked').catch(() => null);
     const names = stringArray(await api.request('GET', '/injection')).sort();
     /** @param {string} name @param {string | null} scope */
-    const stateOf = async (name, scope) => ({
-      name,
-      scope,
-      shards: /** @type {any[]} */ (arrayOf(await api.request('GET', injectionPath(name) + scopeQuery(scope)))),
-      hits: names.length ? await api.request('GET', injectionPath(name) + '/enters' + scopeQuery(scope)).catch(() => null) : null,
-    });
+    const stateOf = async (name, scope) => {
+      const [shards, hits] = await Promise.all([
+        api.request('GET', injectionPath(name) + scopeQuery(scope)),
+        names.length ? api.request('GET', injectionPath(name) + '/enters' + scopeQuery(scope)).catch(() => null) : null,
+      ]);
+      return { name, scope, shards: /** @type {any[]} */ (arrayOf(shards)), hits };
+    };
     // With nothing enabled, the state of any name still tells how many shards there are.
     const unscoped = await Promise.all((names.length ? names : ['faultline-dashboard']).map((name) => stateOf(name, null)));
     // A name's unscoped state lists the scopes it is enabled in besides (faultline's `scopes`), per shard.
@@ -214,10 +220,7 @@ async function readState() {
       unscoped.flatMap((s) => [...new Set(s.shards.flatMap((x) => (x && Array.isArray(x.scopes) ? stringArray(x.scopes) : [])))].map((scope) => stateOf(s.name, scope))),
     );
     const states = [...unscoped, ...scoped];
-    const lifetime = await api.request('GET', '/lifetime_enters').catch(() => null);
-    // Handlers that parked before this connection sent their `waiting` notice to nobody; a server without
-    // the route (404) leaves the notices as the only source.
-    const parked = await api.request('GET', '/parked').catch(() => null);
+    const [lifetime, parked] = await Promise.all([lifetimeRead, parkedRead]);
     if (read !== reading) return;
     if (states.length) setShardCount(states[0].shards.length);
     if (!clearedDuringRead) {
