@@ -9,6 +9,11 @@ export type InjectionType = 'sleep' | 'handler' | 'exception' | 'lambda';
 
 export const INJECTION_TYPES: readonly InjectionType[] = ['sleep', 'handler', 'exception', 'lambda'];
 
+/** Each type's index in INJECTION_TYPES: how a type is kept in a typed array (history, a worker's batch). */
+export const INJECTION_TYPE_CODES = Object.freeze(
+  Object.fromEntries(INJECTION_TYPES.map((type, code) => [type, code])) as Record<InjectionType, number>,
+);
+
 /** Parameters an injection was enabled with: string keys to string values, as in ScyllaDB. */
 export type InjectionParameters = Readonly<Record<string, string>>;
 

@@ -1,4 +1,4 @@
-import { INJECTION_TYPES, type HitParts, type InjectionParameters, type InjectionType } from '../event';
+import { INJECTION_TYPE_CODES, INJECTION_TYPES, type HitParts, type InjectionParameters, type InjectionType } from '../event';
 
 /**
  * The last hits, in seq order, in a ring: at most `capacity` of them and at most `maxBytes` of their estimated
@@ -78,7 +78,7 @@ export class HitHistory {
     this.names[slot] = injection;
     this.params[slot] = params;
     this.scopes[slot] = scope;
-    this.types[slot] = INJECTION_TYPES.indexOf(type);
+    this.types[slot] = INJECTION_TYPE_CODES[type];
     this.shards[slot] = shard;
     this.times[slot] = ts;
     this.sizes[slot] = bytes;

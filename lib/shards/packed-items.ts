@@ -1,4 +1,5 @@
 import {
+  INJECTION_TYPE_CODES,
   INJECTION_TYPES,
   type ExhaustedEvent,
   type HandlerEvent,
@@ -38,7 +39,7 @@ export interface PackedItems {
 
 // A hit's type travels as its index in INJECTION_TYPES; both ends run the same build.
 const TYPES = INJECTION_TYPES;
-const TYPE_CODES: Readonly<Record<InjectionType, number>> = { sleep: 0, handler: 1, exception: 2, lambda: 3 };
+const TYPE_CODES = INJECTION_TYPE_CODES;
 const WAITING = 4;
 const RELEASED = 5;
 const EXHAUSTED = 6;
