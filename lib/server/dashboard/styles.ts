@@ -133,7 +133,9 @@ body[data-stale] .layout { opacity: .5; filter: grayscale(.8); }
 ul.parked li { border-color: color-mix(in srgb, var(--handler) 45%, var(--border)); }
 #stat-since { font-size: 11px; }
 canvas.timeline { display: block; width: 100%; height: 160px; color: var(--muted); border-color: var(--border); }
-ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; }
+/* Two lines are kept for the legend even while it is empty: it fills once a second, and a legend that grew moved
+   everything below it, so a click on a shard's bar landed on the bar above. */
+ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; line-height: 18px; min-height: 40px; align-content: flex-start; }
 ul.legend li { display: flex; align-items: center; gap: 5px; }
 .swatch { width: 10px; height: 10px; border-radius: 2px; display: inline-block; }
 #hits { table-layout: fixed; }
