@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OutgoingMessage, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 
 export interface SseStreamOptions {
   /** Milliseconds between heartbeat comments (0: none). */
@@ -21,7 +22,15 @@ const END_TIMEOUT_MS = 30_000;
  * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
  * client), coalesced into one write per tick, with a heartbeat comment so idle proxies keep it open.
  *
- * Backpressure: once `res.write` returns false the socket is not keeping up, so frames wait here until
+ * Latency: frames queued in one callback are written on `process.nextTick`, at the end of that callback, and on
+ * HTTP/1.1 straight to the socket with the chunked framing done here. node:http's `res.write` corks the socket
+ * until its own `process.nextTick`, so through it the bytes reached the kernel one more hop later. node:http's
+ * own writes (the headers, `: connected`, `res.end()`'s last chunk) keep their order with ours: a chunk goes
+ * straight to the socket only when node:http holds none of its own bytes (`res.writableLength` is all the
+ * socket's), and otherwise through `res.write`, after them. HTTP/2, HTTP/1.0 (no chunked encoding), a socket
+ * that is not a `net.Socket`, and a `res.write` replaced by middleware always go through `res.write`.
+ *
+ * Backpressure: once a write returns false the socket is not keeping up, so frames wait here until
  * 'drain', and are then written a chunk at a time. What waits is bounded by `maxBufferBytes`; past it the client
  * is cut off, since it can resume from the history with Last-Event-ID, whereas waiting for it would grow memory
  * without bound and blocking on it would slow the shard that produced the event. Sending never blocks and
@@ -37,8 +46,12 @@ export class SseStream {
   private pendingBytes = 0;
   /** Bytes of replayed history still waiting; they do not count against maxBufferBytes. */
   private allowance = 0;
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled = false;
   private blocked = false;
+  /** What onDrain waits on while blocked: the socket (a direct write) or the response. */
+  private drainSource: NodeJS.EventEmitter | undefined;
+  /** HTTP/1.1 chunked over a net.Socket, with node:http's own `write`: chunks may go straight to the socket. */
+  private readonly direct: boolean;
   /** Set while end() waits for a client that is behind to read the queued tail. */
   private ending: NodeJS.Timeout | undefined;
   private closed = false;
@@ -74,6 +87,7 @@ export class SseStream {
     // clients of a restarted server do not all come back at the same moment.
     const retry = options.retryMs + Math.floor(Math.random() * (options.retryMs / 2));
     res.write(`: connected\nretry: ${retry}\n\n`);
+    this.direct = http1 && res.chunkedEncoding && res.write === OutgoingMessage.prototype.write;
     if (options.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => this.send(': heartbeat\n\n'), options.heartbeatMs);
       this.heartbeat.unref();
@@ -117,8 +131,9 @@ export class SseStream {
       if (this.pendingBytes > this.options.maxBufferBytes + this.allowance) this.cut();
     } else if (this.pendingBytes >= FLUSH_BYTES) {
       this.flush();
-    } else if (this.scheduled === undefined) {
-      this.scheduled = setImmediate(this.flush);
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flush);
     }
   }
 
@@ -146,10 +161,7 @@ export class SseStream {
 
   /** Writes waiting frames, a chunk of about FLUSH_BYTES per write, until they are all out or Node says stop. */
   private readonly flush = (): void => {
-    if (this.scheduled !== undefined) {
-      clearImmediate(this.scheduled);
-      this.scheduled = undefined;
-    }
+    this.scheduled = false;
     while (!this.blocked && !this.closed && this.head < this.pending.length) {
       // join, not `+=`: one flat string rather than a tree of every frame that Node would flatten again.
       const start = this.head;
@@ -163,10 +175,7 @@ export class SseStream {
             : this.pending.slice(start, this.head).join('');
       this.pendingBytes -= chunk.length;
       this.allowance = Math.max(0, this.allowance - chunk.length);
-      if (!this.res.write(chunk)) {
-        this.blocked = true;
-        this.res.once('drain', this.onDrain);
-      }
+      if (!this.write(chunk)) this.blocked = true;
     }
     if (this.head === this.pending.length) {
       this.pending = [];
@@ -177,8 +186,23 @@ export class SseStream {
     }
   };
 
+  /** Writes one chunk; false when the socket is not keeping up, and then onDrain runs on its 'drain'. */
+  private write(chunk: string): boolean {
+    const socket = this.res.socket;
+    if (this.direct && socket instanceof Socket && this.res.writableLength === socket.writableLength) {
+      if (socket.write(Buffer.byteLength(chunk).toString(16) + '\r\n' + chunk + '\r\n')) return true;
+      this.drainSource = socket;
+    } else {
+      if (this.res.write(chunk)) return true;
+      this.drainSource = this.res;
+    }
+    this.drainSource.once('drain', this.onDrain);
+    return false;
+  }
+
   private readonly onDrain = (): void => {
     this.blocked = false;
+    this.drainSource = undefined;
     this.flush();
     if (this.ending !== undefined && !this.blocked && this.head === 0 && this.pending.length === 0) this.finish();
   };
@@ -191,12 +215,12 @@ export class SseStream {
   private close(reason: SseEndReason): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    this.scheduled = false;
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     if (this.ending !== undefined) clearTimeout(this.ending);
     this.ending = undefined;
-    this.res.off('drain', this.onDrain);
+    this.drainSource?.off('drain', this.onDrain);
+    this.drainSource = undefined;
     this.pending = [];
     this.head = 0;
     this.pendingBytes = 0;
