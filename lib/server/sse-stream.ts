@@ -20,11 +20,14 @@ const END_TIMEOUT_MS = 30_000;
 
 /**
  * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
- * client), coalesced into one write per tick, with a heartbeat comment so idle proxies keep it open.
+ * client), at most two writes per callback however many hits it made, with a heartbeat comment so idle
+ * proxies keep it open.
  *
- * Latency: frames queued in one callback are written on `process.nextTick`, at the end of that callback, and on
- * HTTP/1.1 straight to the socket with the chunked framing done here. node:http's `res.write` corks the socket
- * until its own `process.nextTick`, so through it the bytes reached the kernel one more hop later. node:http's
+ * Latency: the first frame of a callback is written at once, and what follows it in the same callback is joined
+ * into one write on `process.nextTick`, at the end of that callback; so a hit after a quiet moment costs the app
+ * its write inside `enter()`, and a burst costs two writes, not one per hit. On HTTP/1.1 frames go straight to
+ * the socket, with the chunked framing done here: node:http's `res.write` corks the socket until its own
+ * `process.nextTick`, so through it the bytes reached the kernel only at the end of the callback. node:http's
  * own writes (the headers, `: connected`, `res.end()`'s last chunk) keep their order with ours: a chunk goes
  * straight to the socket only when node:http holds none of its own bytes (`res.writableLength` is all the
  * socket's), and otherwise through `res.write`, after them. HTTP/2, HTTP/1.0 (no chunked encoding), a socket
@@ -133,7 +136,8 @@ export class SseStream {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flush);
+      process.nextTick(this.flushCallback);
+      this.flush();
     }
   }
 
@@ -160,8 +164,13 @@ export class SseStream {
   }
 
   /** Writes waiting frames, a chunk of about FLUSH_BYTES per write, until they are all out or Node says stop. */
-  private readonly flush = (): void => {
+  /** At the end of the callback whose first frame went at once: what followed it, in one write. */
+  private readonly flushCallback = (): void => {
     this.scheduled = false;
+    this.flush();
+  };
+
+  private readonly flush = (): void => {
     while (!this.blocked && !this.closed && this.head < this.pending.length) {
       // join, not `+=`: one flat string rather than a tree of every frame that Node would flatten again.
       const start = this.head;

@@ -1,5 +1,12 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ErrorInjector } from '../../lib/injector';
+import { injectionMiddleware } from '../../lib/server';
+import { ShardGroup } from '../../lib/shards';
 import { API, call } from './support/http';
-import { openRawStream } from './support/raw-stream';
+import { collectRawResponse, decodeChunked, openRawStream, splitResponse } from './support/raw-stream';
 import { closeAll, startServer, track } from './support/servers';
 import { SseClient } from './support/sse-client';
 import { until } from './support/until';
@@ -91,5 +98,140 @@ describe('event streams under vanishing and stalled clients', () => {
     expect(hits[0].id).toBe(`${server.shards.epoch}-2`);
     expect(hits).toHaveLength(fired - 1);
     expect(server.stats().streamsCut).toBe(1);
+  });
+});
+
+/** The SSE messages in `text`, parsed as a client would. */
+function sseMessages(text: string): EventSourceMessage[] {
+  const messages: EventSourceMessage[] = [];
+  createParser({ onEvent: (m) => messages.push(m) }).feed(text);
+  return messages;
+}
+
+/** The body of a chunked response so far, strictly decoded (undefined while the head is incomplete). */
+function chunkedBody(bytes: Buffer): { head: string; chunks: string[]; complete: boolean } | undefined {
+  const response = splitResponse(bytes);
+  return response === undefined ? undefined : { head: response.head, ...decodeChunked(response.body) };
+}
+
+describe('how frames reach the socket', () => {
+  test('`: connected` comes first, then the history replayed as the stream opens, then live hits, in whole chunks', async () => {
+    const { url, server, injector } = await startServer({ heartbeatMs: 0 });
+    injector.enable('x');
+    for (let i = 0; i < 3; i++) injector.enter('x');
+    // The replay of hits 2 and 3 is queued in the very call that writes the head and `: connected`.
+    const raw = collectRawResponse(url, { headers: { 'last-event-id': `${server.shards.epoch}-1` } });
+    const idsIn = (): string[] => sseMessages((chunkedBody(raw.bytes())?.chunks ?? []).join('')).map((m) => String(m.id));
+    await until(() => idsIn().length === 2, 'the replay');
+    injector.enter('x');
+    await until(() => idsIn().length === 3, 'the live hit');
+
+    const response = chunkedBody(raw.bytes());
+    expect(response?.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(response?.head).toMatch(/\r\ntransfer-encoding: chunked(\r\n|$)/i);
+    // node:http may join its own `: connected` and the first frame into one chunk (Node 24 does): the order is what counts.
+    expect(response?.chunks.join('')).toMatch(/^: connected\nretry: \d+\n\nid: /);
+    expect(idsIn()).toEqual([2, 3, 4].map((n) => `${server.shards.epoch}-${n}`));
+    raw.socket.destroy();
+  });
+
+  test('a burst far over one write arrives as whole chunks and frames, in order, and the stream ends with its last chunk', async () => {
+    const { url, server, injector } = await startServer({ heartbeatMs: 0 });
+    const raw = collectRawResponse(url);
+    await until(() => server.stats().streams === 1, 'the stream');
+    injector.enable('x', { parameters: { pad: 'p'.repeat(3000) } });
+    // ~1.6 MB in one synchronous run: many writes of up to 64 KiB, some of them after 'drain'.
+    const total = 500;
+    for (let i = 0; i < total; i++) injector.enter('x');
+    const closed = server.close();
+    await until(() => chunkedBody(raw.bytes())?.complete === true, 'the terminating chunk');
+    raw.socket.destroy();
+    await closed;
+
+    const { chunks } = chunkedBody(raw.bytes()) ?? { chunks: [] };
+    const hits = sseMessages(chunks.join('')).filter((m) => m.event === undefined);
+    expect(hits.map((m) => m.id)).toEqual(Array.from({ length: total }, (_, i) => `${server.shards.epoch}-${i + 1}`));
+    for (const m of hits) expect((JSON.parse(m.data) as { params: { pad: string } }).params.pad).toHaveLength(3000);
+    // Coalesced: far fewer chunks than frames.
+    expect(chunks.length).toBeLessThan(total / 10);
+  });
+
+  test('an HTTP/1.0 client (no chunked encoding) gets the frames as they are', async () => {
+    const { url, server, injector } = await startServer({ heartbeatMs: 0 });
+    const raw = collectRawResponse(url, { version: '1.0' });
+    await until(() => server.stats().streams === 1, 'the stream');
+    injector.enable('x');
+    injector.enter('x');
+    injector.enter('x');
+    const body = (): string => splitResponse(raw.bytes())?.body.toString('utf8') ?? '';
+    await until(() => sseMessages(body()).length === 2, 'two hits');
+    const response = splitResponse(raw.bytes());
+    expect(response?.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(response?.head).not.toMatch(/transfer-encoding/i);
+    expect(body()).toMatch(/^: connected\nretry: \d+\n\nid: /);
+    expect(sseMessages(body()).map((m) => m.id)).toEqual([1, 2].map((n) => `${server.shards.epoch}-${n}`));
+    raw.socket.destroy();
+  });
+
+  test("a res.write that middleware replaced sees every frame: the stream writes through it", async () => {
+    const injector = new ErrorInjector();
+    const group = new ShardGroup({ injector });
+    const handle = injectionMiddleware(group, { heartbeatMs: 0 });
+    let written = '';
+    const httpServer = createServer((req, res) => {
+      const write = res.write.bind(res) as (chunk: string) => boolean;
+      (res as { write: (chunk: string) => boolean }).write = (chunk: string): boolean => {
+        written += chunk;
+        return write(chunk);
+      };
+      handle(req, res as ServerResponse);
+    });
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+    const client = await SseClient.open(`${url}${API}/events`);
+    try {
+      injector.enable('x');
+      for (let i = 0; i < 3; i++) injector.enter('x');
+      const hits = await client.waitForHits(3);
+      expect(sseMessages(written).map((m) => m.id)).toEqual(hits.map((m) => m.id));
+      expect(written).toBe(client.raw);
+    } finally {
+      client.close();
+      handle.close();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+      await group.close();
+    }
+  });
+
+  test('an HTTP/2 response (no socket of its own) gets the frames through its own write', async () => {
+    const injector = new ErrorInjector();
+    const group = new ShardGroup({ injector });
+    const handle = injectionMiddleware(group, { heartbeatMs: 0 });
+    // The compatibility API's request and response stand in for node:http's, as Express and Fastify's do.
+    const h2 = createHttp2Server((req, res) => handle(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    const req = session.request({ ':path': `${API}/events`, accept: 'text/event-stream' });
+    let text = '';
+    let status: unknown;
+    req.setEncoding('utf8');
+    req.on('response', (headers) => (status = headers[':status']));
+    req.on('data', (chunk: string) => (text += chunk));
+    try {
+      await until(() => text.startsWith(': connected\n'), 'the stream to open');
+      injector.enable('x');
+      injector.enter('x');
+      injector.enter('x');
+      await until(() => sseMessages(text).length === 2, 'two hits');
+      expect(status).toBe(200);
+      expect(sseMessages(text).map((m) => m.id)).toEqual([1, 2].map((n) => `${group.epoch}-${n}`));
+    } finally {
+      req.close();
+      session.close();
+      handle.close();
+      await new Promise((resolve) => h2.close(resolve));
+      await group.close();
+    }
   });
 });
