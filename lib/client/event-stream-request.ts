@@ -1,9 +1,13 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ContentTypeError, HttpError, NetworkError } from './errors';
 
 // One GET of an event stream: resolves with the body once the server answered 200 with text/event-stream,
 // or rejects with the typed error for what went wrong. The body of a refusal is read (bounded) into the
-// error and the connection released, as undici asks: an unread body holds its socket.
+// error, and the connection released: read to its end, or closed once the bound is reached.
+//
+// It dispatches with undici's handler API rather than `request()`: each chunk goes from undici's HTTP parser
+// straight to the stream's listener, where `request()` would push it through a Readable body first, one more
+// layer (and its buffering state, kept per open stream) on the path of every event.
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
 
@@ -19,34 +23,151 @@ export interface EventStreamRequest {
   readonly strictContentType: boolean;
 }
 
+/** Where an open stream's bytes go: each chunk as it is parsed, then one end (with the error if it failed). */
+export interface EventStreamListener {
+  data(chunk: Buffer): void;
+  end(error?: Error): void;
+}
+
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-export async function requestEventStream(r: EventStreamRequest): Promise<ResponseBody> {
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await request(r.url, {
-      method: 'GET',
-      headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...r.headers },
-      dispatcher: r.dispatcher,
-      signal: r.signal,
-      // An event stream is idle between hits for as long as a test likes: the heartbeat watchdog, not
-      // undici's 300 s bodyTimeout, decides when a quiet connection is dead.
-      bodyTimeout: 0,
-      headersTimeout: r.openTimeout,
-    });
-  } catch (err) {
-    throw new NetworkError(r.url.href, r.node, err);
+/** Why a stream's body was let go: `destroy()`, or a refusal's body read up to its bound. */
+class BodyReleasedError extends Error {}
+
+/**
+ * The body of an open event stream. What arrives before `listen()` (the first chunk often comes with the
+ * headers, before the opener's `await` resumes) is held and handed over then.
+ */
+export class EventStreamBody {
+  private listener: EventStreamListener | undefined;
+  private held: Buffer[] = [];
+  private ended: { readonly error?: Error } | undefined;
+  private released = false;
+
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  listen(listener: EventStreamListener): void {
+    if (this.released || this.listener !== undefined) return;
+    this.listener = listener;
+    const held = this.held;
+    this.held = [];
+    for (let i = 0; i < held.length && this.listener === listener; i++) listener.data(held[i]);
+    if (this.ended !== undefined && this.listener === listener) {
+      this.listener = undefined;
+      listener.end(this.ended.error);
+    }
   }
-  if (res.statusCode !== 200) {
-    const body = await readBounded(res.body, ERROR_BODY_LIMIT);
-    throw new HttpError('GET', r.url.href, res.statusCode, body, r.node);
+
+  /** Lets the stream go: no more calls to the listener, and the request is aborted (its socket closed). */
+  destroy(): void {
+    if (this.released) return;
+    this.released = true;
+    this.listener = undefined;
+    this.held = [];
+    if (this.ended === undefined) this.controller.abort(new BodyReleasedError('the event stream was closed'));
   }
-  const contentType = headerValue(res.headers['content-type']);
-  if (r.strictContentType && !isEventStream(contentType)) {
-    res.body.destroy();
-    throw new ContentTypeError(r.url.href, contentType, r.node);
+
+  /** @internal From the dispatch handler. */
+  push(chunk: Buffer): void {
+    if (this.listener !== undefined) this.listener.data(chunk);
+    else if (!this.released) this.held.push(chunk);
   }
-  return res.body;
+
+  /** @internal From the dispatch handler. */
+  finish(error?: Error): void {
+    if (this.ended !== undefined) return;
+    this.ended = error === undefined ? {} : { error };
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.end(error);
+  }
+}
+
+export function requestEventStream(r: EventStreamRequest): Promise<EventStreamBody> {
+  return new Promise<EventStreamBody>((resolve, reject) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let body: EventStreamBody | undefined;
+    /** A refusal's status and the part of its body read so far. */
+    let refusal: { readonly status: number; readonly chunks: Buffer[]; size: number } | undefined;
+    const onAbort = (): void => controller?.abort(r.signal.reason as Error);
+    const settle = (outcome: EventStreamBody | Error): void => {
+      if (settled) return;
+      settled = true;
+      r.signal.removeEventListener('abort', onAbort);
+      if (outcome instanceof EventStreamBody) resolve(outcome);
+      else reject(outcome);
+    };
+    const refuse = (): void => {
+      if (refusal === undefined) return;
+      const text = boundedText(refusal.chunks, ERROR_BODY_LIMIT);
+      settle(new HttpError('GET', r.url.href, refusal.status, text, r.node));
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (r.signal.aborted) onAbort();
+      },
+      onResponseStart(c, status, headers) {
+        if (status !== 200) {
+          refusal = { status, chunks: [], size: 0 };
+          return;
+        }
+        const contentType = headerValue(headers['content-type']);
+        if (r.strictContentType && !isEventStream(contentType)) {
+          settle(new ContentTypeError(r.url.href, contentType, r.node));
+          c.abort(new BodyReleasedError('not an event stream'));
+          return;
+        }
+        body = new EventStreamBody(c);
+        settle(body);
+      },
+      onResponseData(c, chunk) {
+        if (body !== undefined) {
+          body.push(chunk);
+        } else if (refusal !== undefined && !settled) {
+          refusal.chunks.push(chunk);
+          refusal.size += chunk.length;
+          if (refusal.size >= ERROR_BODY_LIMIT) {
+            refuse();
+            c.abort(new BodyReleasedError('the error body was read up to its bound'));
+          }
+        }
+      },
+      onResponseEnd() {
+        if (body !== undefined) body.finish();
+        else refuse();
+      },
+      onResponseError(_c, error) {
+        if (body !== undefined) body.finish(error);
+        // A body cut short still says something: keep what arrived.
+        else if (refusal !== undefined) refuse();
+        else settle(new NetworkError(r.url.href, r.node, error));
+      },
+    };
+    if (r.signal.aborted) {
+      settle(new NetworkError(r.url.href, r.node, r.signal.reason));
+      return;
+    }
+    r.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      r.dispatcher.dispatch(
+        {
+          origin: r.url.origin,
+          path: r.url.pathname + r.url.search,
+          method: 'GET',
+          headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...r.headers },
+          // An event stream is idle between hits for as long as a test likes: the heartbeat watchdog, not
+          // undici's 300 s bodyTimeout, decides when a quiet connection is dead.
+          bodyTimeout: 0,
+          headersTimeout: r.openTimeout,
+        },
+        handler,
+      );
+    } catch (err) {
+      settle(new NetworkError(r.url.href, r.node, err));
+    }
+  });
 }
 
 /** The MIME essence, ignoring parameters and case, as WHATWG's EventSource checks it. */
@@ -57,6 +178,11 @@ export function isEventStream(contentType: string | undefined): boolean {
 
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** At most `limit` bytes of `chunks` as text. */
+function boundedText(chunks: Buffer[], limit: number): string {
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** Reads at most `limit` bytes of a body as text, then releases it. */
@@ -74,5 +200,5 @@ export async function readBounded(body: ResponseBody, limit: number): Promise<st
   } finally {
     body.destroy();
   }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+  return boundedText(chunks, limit);
 }
