@@ -119,6 +119,8 @@ export function requestEventStream(r: EventStreamRequest): Promise<EventStreamBo
           c.abort(new BodyReleasedError('not an event stream'));
           return;
         }
+        // undici's controller would keep the head's raw buffers for as long as the stream is open (~2 KiB).
+        c.rawHeaders = null;
         body = new EventStreamBody(c);
         settle(body);
       },

@@ -15,23 +15,30 @@ export type SseEndReason = 'client' | 'overflow' | 'server';
 
 /** Frames of one tick are joined into one write of at most about this many bytes; more waits for 'drain'. */
 const FLUSH_BYTES = 64 * 1024;
+/**
+ * What a burst may queue before it is written during the callback rather than at its end. Writes go straight to
+ * the kernel, so writing every 64 KiB would put the socket's work inside the app's `enter()` calls; at the end of
+ * the callback it is the same work, done once, and the queue holds only the shared frames.
+ */
+const BURST_BYTES = 1024 * 1024;
 /** How long an ending stream waits for a client that is behind to read what is queued before cutting it. */
 const END_TIMEOUT_MS = 30_000;
 
 /**
  * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
- * client), at most two writes per callback however many hits it made, with a heartbeat comment so idle
- * proxies keep it open.
+ * client), a few writes per callback however many hits it made, with a heartbeat comment so idle proxies keep
+ * it open.
  *
- * Latency: the first frame of a callback is written at once, and what follows it in the same callback is joined
- * into one write on `process.nextTick`, at the end of that callback; so a hit after a quiet moment costs the app
- * its write inside `enter()`, and a burst costs two writes, not one per hit. On HTTP/1.1 frames go straight to
- * the socket, with the chunked framing done here: node:http's `res.write` corks the socket until its own
- * `process.nextTick`, so through it the bytes reached the kernel only at the end of the callback. node:http's
- * own writes (the headers, `: connected`, `res.end()`'s last chunk) keep their order with ours: a chunk goes
- * straight to the socket only when node:http holds none of its own bytes (`res.writableLength` is all the
- * socket's), and otherwise through `res.write`, after them. HTTP/2, HTTP/1.0 (no chunked encoding), a socket
- * that is not a `net.Socket`, and a `res.write` replaced by middleware always go through `res.write`.
+ * Latency: the first frame of a callback is written at once; what follows it in the same callback is written on
+ * `process.nextTick`, at the end of that callback (in chunks of FLUSH_BYTES), or during it once BURST_BYTES (or
+ * maxBufferBytes, if less) are queued. So a hit after a quiet moment costs the app its write inside `enter()`, and a burst costs a few writes,
+ * not one per hit. On HTTP/1.1 frames go straight to the socket, with the chunked framing done here: node:http's
+ * `res.write` corks the socket until its own `process.nextTick`, so through it the bytes reached the kernel only
+ * at the end of the callback. node:http's own writes (the headers, `: connected`, `res.end()`'s last chunk) keep
+ * their order with ours: a chunk goes straight to the socket only when node:http holds none of its own bytes
+ * (`res.writableLength` is all the socket's), and otherwise through `res.write`, after them. HTTP/2, HTTP/1.0 (no
+ * chunked encoding), a socket that is not a `net.Socket`, and a `res.write` replaced by middleware always go
+ * through `res.write`.
  *
  * Backpressure: once a write returns false the socket is not keeping up, so frames wait here until
  * 'drain', and are then written a chunk at a time. What waits is bounded by `maxBufferBytes`; past it the client
@@ -132,11 +139,11 @@ export class SseStream {
     this.pendingBytes += frame.length;
     if (this.blocked) {
       if (this.pendingBytes > this.options.maxBufferBytes + this.allowance) this.cut();
-    } else if (this.pendingBytes >= FLUSH_BYTES) {
-      this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushCallback);
+      this.flush();
+    } else if (this.pendingBytes >= BURST_BYTES || this.pendingBytes > this.options.maxBufferBytes) {
       this.flush();
     }
   }
