@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ErrorInjector } from '../../lib/injector';
-import { injectionMiddleware } from '../../lib/server';
+import { injectionMiddleware, type InjectionMiddleware } from '../../lib/server';
 import { ShardGroup } from '../../lib/shards';
 import { API, call } from './support/http';
 import { collectRawResponse, decodeChunked, openRawStream, splitResponse } from './support/raw-stream';
@@ -114,6 +114,24 @@ function chunkedBody(bytes: Buffer): { head: string; chunks: string[]; complete:
   return response === undefined ? undefined : { head: response.head, ...decodeChunked(response.body) };
 }
 
+/** A fresh group served by injectionMiddleware inside `mount`'s server (node:http or node:http2), on 127.0.0.1. */
+async function mounted(
+  mount: (handle: InjectionMiddleware) => Server | Http2Server,
+): Promise<{ injector: ErrorInjector; group: ShardGroup; url: string; close: () => Promise<void> }> {
+  const injector = new ErrorInjector();
+  const group = new ShardGroup({ injector });
+  const handle = injectionMiddleware(group, { heartbeatMs: 0 });
+  const server = mount(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = async (): Promise<void> => {
+    handle.close();
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await group.close();
+  };
+  return { injector, group, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
 describe('how frames reach the socket', () => {
   test('`: connected` comes first, then the history replayed as the stream opens, then live hits, in whole chunks', async () => {
     const { url, server, injector } = await startServer({ heartbeatMs: 0 });
@@ -174,20 +192,17 @@ describe('how frames reach the socket', () => {
   });
 
   test("a res.write that middleware replaced sees every frame: the stream writes through it", async () => {
-    const injector = new ErrorInjector();
-    const group = new ShardGroup({ injector });
-    const handle = injectionMiddleware(group, { heartbeatMs: 0 });
     let written = '';
-    const httpServer = createServer((req, res) => {
-      const write = res.write.bind(res) as (chunk: string) => boolean;
-      (res as { write: (chunk: string) => boolean }).write = (chunk: string): boolean => {
-        written += chunk;
-        return write(chunk);
-      };
-      handle(req, res as ServerResponse);
-    });
-    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+    const { injector, url, close } = await mounted((handle) =>
+      createServer((req, res) => {
+        const write = res.write.bind(res) as (chunk: string) => boolean;
+        (res as { write: (chunk: string) => boolean }).write = (chunk: string): boolean => {
+          written += chunk;
+          return write(chunk);
+        };
+        handle(req, res);
+      }),
+    );
     const client = await SseClient.open(`${url}${API}/events`);
     try {
       injector.enable('x');
@@ -197,21 +212,16 @@ describe('how frames reach the socket', () => {
       expect(written).toBe(client.raw);
     } finally {
       client.close();
-      handle.close();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
-      await group.close();
+      await close();
     }
   });
 
   test('an HTTP/2 response (no socket of its own) gets the frames through its own write', async () => {
-    const injector = new ErrorInjector();
-    const group = new ShardGroup({ injector });
-    const handle = injectionMiddleware(group, { heartbeatMs: 0 });
     // The compatibility API's request and response stand in for node:http's, as Express and Fastify's do.
-    const h2 = createHttp2Server((req, res) => handle(req as unknown as IncomingMessage, res as unknown as ServerResponse));
-    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
-    const session = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    const { injector, group, url, close } = await mounted((handle) =>
+      createHttp2Server((req, res) => handle(req as unknown as IncomingMessage, res as unknown as ServerResponse)),
+    );
+    const session = connectHttp2(url);
     const req = session.request({ ':path': `${API}/events`, accept: 'text/event-stream' });
     let text = '';
     let status: unknown;
@@ -229,9 +239,7 @@ describe('how frames reach the socket', () => {
     } finally {
       req.close();
       session.close();
-      handle.close();
-      await new Promise((resolve) => h2.close(resolve));
-      await group.close();
+      await close();
     }
   });
 });
