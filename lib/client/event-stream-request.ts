@@ -35,12 +35,14 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 class BodyReleasedError extends Error {}
 
 /**
- * The body of an open event stream. What arrives before `listen()` (the first chunk often comes with the
- * headers, before the opener's `await` resumes) is held and handed over then.
+ * The body of an open event stream. What arrives before the listener takes over (the first chunk often comes
+ * with the headers) is held, and handed over on the `process.nextTick` after `listen()`: as a Readable body's
+ * first 'data' came, once the code that awaited the opening has run and subscribed to what the chunks cause.
  */
 export class EventStreamBody {
   private listener: EventStreamListener | undefined;
-  private held: Buffer[] = [];
+  /** Chunks held until the listener takes over; undefined once it has. */
+  private held: Buffer[] | undefined = [];
   private ended: { readonly error?: Error } | undefined;
   private released = false;
 
@@ -49,13 +51,7 @@ export class EventStreamBody {
   listen(listener: EventStreamListener): void {
     if (this.released || this.listener !== undefined) return;
     this.listener = listener;
-    const held = this.held;
-    this.held = [];
-    for (let i = 0; i < held.length && this.listener === listener; i++) listener.data(held[i]);
-    if (this.ended !== undefined && this.listener === listener) {
-      this.listener = undefined;
-      listener.end(this.ended.error);
-    }
+    process.nextTick(this.takeOver);
   }
 
   /** Lets the stream go: no more calls to the listener, and the request is aborted (its socket closed). */
@@ -63,23 +59,35 @@ export class EventStreamBody {
     if (this.released) return;
     this.released = true;
     this.listener = undefined;
-    this.held = [];
+    this.held = undefined;
     if (this.ended === undefined) this.controller.abort(new BodyReleasedError('the event stream was closed'));
   }
 
   /** @internal From the dispatch handler. */
   push(chunk: Buffer): void {
-    if (this.listener !== undefined) this.listener.data(chunk);
-    else if (!this.released) this.held.push(chunk);
+    if (this.held !== undefined) this.held.push(chunk);
+    else this.listener?.data(chunk);
   }
 
   /** @internal From the dispatch handler. */
   finish(error?: Error): void {
     if (this.ended !== undefined) return;
     this.ended = error === undefined ? {} : { error };
+    if (this.held === undefined) this.end();
+  }
+
+  private readonly takeOver = (): void => {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    for (let i = 0; i < held.length && this.listener !== undefined; i++) this.listener.data(held[i]);
+    if (this.ended !== undefined) this.end();
+  };
+
+  private end(): void {
     const listener = this.listener;
     this.listener = undefined;
-    listener?.end(error);
+    listener?.end(this.ended?.error);
   }
 }
 

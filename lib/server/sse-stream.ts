@@ -15,30 +15,24 @@ export type SseEndReason = 'client' | 'overflow' | 'server';
 
 /** Frames of one tick are joined into one write of at most about this many bytes; more waits for 'drain'. */
 const FLUSH_BYTES = 64 * 1024;
-/**
- * What a burst may queue before it is written during the callback rather than at its end. Writes go straight to
- * the kernel, so writing every 64 KiB would put the socket's work inside the app's `enter()` calls; at the end of
- * the callback it is the same work, done once, and the queue holds only the shared frames.
- */
-const BURST_BYTES = 1024 * 1024;
 /** How long an ending stream waits for a client that is behind to read what is queued before cutting it. */
 const END_TIMEOUT_MS = 30_000;
 
 /**
  * One client's `text/event-stream` response: writes frames (already-serialised SSE text, shared by every
- * client), a few writes per callback however many hits it made, with a heartbeat comment so idle proxies keep
- * it open.
+ * client), at most two writes per callback however many hits it made, with a heartbeat comment so idle
+ * proxies keep it open.
  *
  * Latency: the first frame of a callback is written at once; what follows it in the same callback is written on
- * `process.nextTick`, at the end of that callback (in chunks of FLUSH_BYTES), or during it once BURST_BYTES (or
- * maxBufferBytes, if less) are queued. So a hit after a quiet moment costs the app its write inside `enter()`, and a burst costs a few writes,
- * not one per hit. On HTTP/1.1 frames go straight to the socket, with the chunked framing done here: node:http's
- * `res.write` corks the socket until its own `process.nextTick`, so through it the bytes reached the kernel only
- * at the end of the callback. node:http's own writes (the headers, `: connected`, `res.end()`'s last chunk) keep
- * their order with ours: a chunk goes straight to the socket only when node:http holds none of its own bytes
- * (`res.writableLength` is all the socket's), and otherwise through `res.write`, after them. HTTP/2, HTTP/1.0 (no
- * chunked encoding), a socket that is not a `net.Socket`, and a `res.write` replaced by middleware always go
- * through `res.write`.
+ * `process.nextTick`, at the end of that callback, in one write (past FLUSH_BYTES, chunks handed to the socket
+ * corked until then, as node:http's cork did). So a hit after a quiet moment costs the app its write inside
+ * `enter()`, and a burst two writes, not one per hit. On HTTP/1.1 frames go straight to the socket, with the
+ * chunked framing done here: node:http's `res.write` corks the socket until its own `process.nextTick`, so
+ * through it the bytes reached the kernel only at the end of the callback. node:http's own writes (the headers,
+ * `: connected`, `res.end()`'s last chunk) keep their order with ours: a chunk goes straight to the socket only
+ * when node:http holds none of its own bytes (`res.writableLength` is all the socket's), and otherwise through
+ * `res.write`, after them. HTTP/2, HTTP/1.0 (no chunked encoding), a socket that is not a `net.Socket`, and a
+ * `res.write` replaced by middleware always go through `res.write`.
  *
  * Backpressure: once a write returns false the socket is not keeping up, so frames wait here until
  * 'drain', and are then written a chunk at a time. What waits is bounded by `maxBufferBytes`; past it the client
@@ -60,6 +54,8 @@ export class SseStream {
   private blocked = false;
   /** What onDrain waits on while blocked: the socket (a direct write) or the response. */
   private drainSource: NodeJS.EventEmitter | undefined;
+  /** The socket, while this stream holds it corked for the rest of a burst (until the end of the callback). */
+  private corked: Socket | undefined;
   /** HTTP/1.1 chunked over a net.Socket, with node:http's own `write`: chunks may go straight to the socket. */
   private readonly direct: boolean;
   /** Set while end() waits for a client that is behind to read the queued tail. */
@@ -143,7 +139,10 @@ export class SseStream {
       this.scheduled = true;
       process.nextTick(this.flushCallback);
       this.flush();
-    } else if (this.pendingBytes >= BURST_BYTES || this.pendingBytes > this.options.maxBufferBytes) {
+    } else if (this.pendingBytes >= FLUSH_BYTES) {
+      // The rest of a burst goes out in one writev at the end of the callback, as node:http's cork did: writing
+      // each chunk at once would put the socket's work inside the app's `enter()` calls.
+      this.cork();
       this.flush();
     }
   }
@@ -174,8 +173,22 @@ export class SseStream {
   /** At the end of the callback whose first frame went at once: what followed it, in one write. */
   private readonly flushCallback = (): void => {
     this.scheduled = false;
+    this.uncork();
     this.flush();
   };
+
+  private cork(): void {
+    const socket = this.res.socket;
+    if (this.corked !== undefined || !this.direct || !(socket instanceof Socket)) return;
+    socket.cork();
+    this.corked = socket;
+  }
+
+  private uncork(): void {
+    const socket = this.corked;
+    this.corked = undefined;
+    socket?.uncork();
+  }
 
   private readonly flush = (): void => {
     while (!this.blocked && !this.closed && this.head < this.pending.length) {
@@ -232,6 +245,7 @@ export class SseStream {
     if (this.closed) return;
     this.closed = true;
     this.scheduled = false;
+    this.uncork();
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     if (this.ending !== undefined) clearTimeout(this.ending);
     this.ending = undefined;

@@ -62,7 +62,10 @@ describe('requestEventStream', () => {
     });
     server = s.server;
     const body = await open(s.url);
+    await until(() => response !== undefined, 'the answer');
     const got = record(body);
+    // Not within listen(): the code that listened runs to its end (and subscribes to what chunks cause) first.
+    expect(got.text()).toBe('');
     await until(() => got.text() === ': connected\n\ndata: first\n\n', 'the first frame');
     response?.write('data: second\n\n');
     await until(() => got.text().endsWith('data: second\n\n'), 'the second frame');
