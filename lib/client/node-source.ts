@@ -189,7 +189,7 @@ export class NodeSource {
     connection.connectedAt = connection.lastActivity = performance.now();
     this.setPhase({ status: 'open', connection });
     this.armIdleTimer(connection);
-    // Once open: what arrived with the headers is handed over at once, and only a current connection reads.
+    // Once open, since only the current connection reads; what came with the headers follows on the next tick.
     body.listen({
       data: (chunk) => this.onData(connection, chunk),
       end: (err) => this.onDropped(connection, err ?? new Error('the server ended the stream')),

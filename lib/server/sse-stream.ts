@@ -169,7 +169,6 @@ export class SseStream {
     this.res.end();
   }
 
-  /** Writes waiting frames, a chunk of about FLUSH_BYTES per write, until they are all out or Node says stop. */
   /** At the end of the callback whose first frame went at once: what followed it, in one write. */
   private readonly flushCallback = (): void => {
     this.scheduled = false;
@@ -190,6 +189,7 @@ export class SseStream {
     socket?.uncork();
   }
 
+  /** Writes waiting frames, a chunk of about FLUSH_BYTES per write, until they are all out or Node says stop. */
   private readonly flush = (): void => {
     while (!this.blocked && !this.closed && this.head < this.pending.length) {
       // join, not `+=`: one flat string rather than a tree of every frame that Node would flatten again.
