@@ -172,8 +172,9 @@ export class SseStream {
   /** At the end of the callback whose first frame went at once: what followed it, in one write. */
   private readonly flushCallback = (): void => {
     this.scheduled = false;
-    this.uncork();
+    // Flushed before the uncork, so the tail joins what the burst already handed the corked socket: one writev.
     this.flush();
+    this.uncork();
   };
 
   private cork(): void {
@@ -217,6 +218,8 @@ export class SseStream {
 
   /** Writes one chunk; false when the socket is not keeping up, and then onDrain runs on its 'drain'. */
   private write(chunk: string): boolean {
+    // An empty chunk framed by hand would be `0\r\n\r\n`, the end of the body (node:http skips them too).
+    if (chunk.length === 0) return true;
     const socket = this.res.socket;
     if (this.direct && socket instanceof Socket && this.res.writableLength === socket.writableLength) {
       if (socket.write(Buffer.byteLength(chunk).toString(16) + '\r\n' + chunk + '\r\n')) return true;

@@ -29,7 +29,8 @@ async function crashRound(): Promise<void> {
   const child = spawn(process.execPath, ['-e', APP], { cwd: PACKAGE_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the child's stderr (the uncaught error) may still be arriving at 'exit'.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const guard = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS);
   try {
     const lines = createInterface({ input: child.stdout });
