@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { boundedText } from './bounded-body';
 import { ContentTypeError, HttpError, NetworkError } from './errors';
 
 // One GET of an event stream: resolves with the body once the server answered 200 with text/event-stream,
@@ -8,8 +9,6 @@ import { ContentTypeError, HttpError, NetworkError } from './errors';
 // It dispatches with undici's handler API rather than `request()`: each chunk goes from undici's HTTP parser
 // straight to the stream's listener, where `request()` would push it through a Readable body first, one more
 // layer (and its buffering state, kept per open stream) on the path of every event.
-
-export type ResponseBody = Dispatcher.ResponseData['body'];
 
 export interface EventStreamRequest {
   readonly url: URL;
@@ -188,27 +187,4 @@ export function isEventStream(contentType: string | undefined): boolean {
 
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** At most `limit` bytes of `chunks` as text. */
-function boundedText(chunks: Buffer[], limit: number): string {
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-
-/** Reads at most `limit` bytes of a body as text, then releases it. */
-export async function readBounded(body: ResponseBody, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= limit) break;
-    }
-  } catch {
-    // A body cut short still says something: keep what arrived.
-  } finally {
-    body.destroy();
-  }
-  return boundedText(chunks, limit);
 }

@@ -1,7 +1,7 @@
 import { getGlobalDispatcher, request, type Dispatcher } from 'undici';
 import { SCALAR_OPTION_NAMES, scalarOption, type EnableOptions } from '../enable-options';
 import { ClientArgumentError, HttpError, NetworkError, ResponseShapeError } from './errors';
-import { readBounded, type ResponseBody } from './event-stream-request';
+import { readBounded, type ResponseBody } from './bounded-body';
 import { apiBase, encodeInjectionName } from './node-url';
 import type { AppliedChange } from './types';
 import { POSITION_HEADER } from '../wire';
