@@ -56,8 +56,8 @@ export class SseStream {
   private drainSource: NodeJS.EventEmitter | undefined;
   /** The socket, while this stream holds it corked for the rest of a burst (until the end of the callback). */
   private corked: Socket | undefined;
-  /** HTTP/1.1 chunked over a net.Socket, with node:http's own `write`: chunks may go straight to the socket. */
-  private readonly direct: boolean;
+  /** The socket chunks may go straight to: HTTP/1.1 chunked over a net.Socket, with node:http's own `write`. */
+  private readonly directSocket: Socket | undefined;
   /** Set while end() waits for a client that is behind to read the queued tail. */
   private ending: NodeJS.Timeout | undefined;
   private closed = false;
@@ -93,7 +93,8 @@ export class SseStream {
     // clients of a restarted server do not all come back at the same moment.
     const retry = options.retryMs + Math.floor(Math.random() * (options.retryMs / 2));
     res.write(`: connected\nretry: ${retry}\n\n`);
-    this.direct = http1 && res.chunkedEncoding && res.write === OutgoingMessage.prototype.write;
+    const direct = http1 && res.chunkedEncoding && res.write === OutgoingMessage.prototype.write;
+    this.directSocket = direct && res.socket instanceof Socket ? res.socket : undefined;
     if (options.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => this.send(': heartbeat\n\n'), options.heartbeatMs);
       this.heartbeat.unref();
@@ -178,8 +179,8 @@ export class SseStream {
   };
 
   private cork(): void {
-    const socket = this.res.socket;
-    if (this.corked !== undefined || !this.direct || !(socket instanceof Socket)) return;
+    const socket = this.directSocket;
+    if (this.corked !== undefined || socket === undefined) return;
     socket.cork();
     this.corked = socket;
   }
@@ -220,8 +221,8 @@ export class SseStream {
   private write(chunk: string): boolean {
     // An empty chunk framed by hand would be `0\r\n\r\n`, the end of the body (node:http skips them too).
     if (chunk.length === 0) return true;
-    const socket = this.res.socket;
-    if (this.direct && socket instanceof Socket && this.res.writableLength === socket.writableLength) {
+    const socket = this.directSocket;
+    if (socket !== undefined && this.res.writableLength === socket.writableLength) {
       if (socket.write(Buffer.byteLength(chunk).toString(16) + '\r\n' + chunk + '\r\n')) return true;
       this.drainSource = socket;
     } else {
