@@ -18,13 +18,20 @@
 //              side, each on its own injection (each sample is still one event), to keep the run short.
 //   floor      (reference) one byte written on a raw TCP socket by the app and read by the test: what any
 //              loopback push costs on this machine, under this load.
+//   bare       (reference) the design's client stack with nothing of faultline's client on it: undici's request()
+//              for the GET, the body's 'data' through eventsource-parser, JSON.parse, a promise resolved. It reads
+//              a second faultline server in the app (its own injector and group), so its hits never reach
+//              faultline's stream; it shows what a p50 the stack itself reaches.
+//   bare net   (reference) the same without undici: node:net, the response head and chunked framing read by hand,
+//              then eventsource-parser, JSON.parse and a promise, as `bare`: what dropping undici would leave.
 //
-// ROUNDS rounds interleave the four (the floor's and faultline's samples alternate); figures are the medians over
-// rounds of each round's p50 and p99.
+// ROUNDS rounds interleave them (faultline's samples alternate with the floor's and the two bare clients'); figures
+// are the medians over rounds of each round's p50 and p99.
 // `npm run bench -- latency`. Targets: faultline's p50 at least 100x lower than each baseline's (issue 7); and
 // (issue 16) faultline's p50 within 2x of the floor's p50 and its p99 within 3x of the floor's p99, same run.
 import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +39,14 @@ import { startChild, serveCalls } from './support/child.mjs';
 import { fmtMs, machineLine, median, nowMs, percentile } from './support/stats.mjs';
 
 const ROUNDS = 5;
-const SAMPLES = { floor: 200, faultline: 400, log: 120, enters: 60 };
+const SAMPLES = { floor: 200, faultline: 400, bare: 200, net: 200, log: 120, enters: 60 };
 // Both paths run WARMUP times before any sample counts. 100 was too few for V8 to compile faultline's path (the
 // enter(), frame, write, parse, decode and wait code): its tier-up then happened inside the measured rounds, with
 // the compiler's threads taking the 2 cores from the processes being timed, and p50 and p99 came out about twice
 // what they are once compiled. The floor's path is a few lines on top of Node's own socket code.
 const WARMUP = 2000;
+/** Warm-up samples of each bare client (their own code is a few lines on libraries faultline's warm-up runs too). */
+const BARE_WARMUP = 1000;
 const LOG_POLL_MS = 10;
 const ENTERS_FIRST_MS = 100;
 const ENTERS_FACTOR = 1.5;
@@ -47,6 +56,8 @@ const TARGET = 100;
 const FLOOR_P50_TARGET = 2;
 const FLOOR_P99_TARGET = 3;
 const POINT = 'bench_point';
+/** The bare clients' points, on the second server; each client's stream is filtered to its own. */
+const BARE_POINT = { bare: 'bare_point', net: 'bare_net_point' };
 
 // ---- the app process -----------------------------------------------------------------------------------------
 
@@ -56,6 +67,11 @@ async function app(logPath) {
   const injector = new ErrorInjector();
   const group = new ShardGroup({ injector });
   const server = await createInjectionServer({ port: 0, shards: group });
+  // The bare clients' server: the same code, its own injector and group, so that their hits never reach
+  // faultline's stream (and faultline's never reach theirs).
+  const bareInjector = new ErrorInjector();
+  const bareGroup = new ShardGroup({ injector: bareInjector });
+  const bareServer = await createInjectionServer({ port: 0, shards: bareGroup });
   // The log baseline's app: the same hit, reported only as ScyllaDB's log line, written synchronously (the
   // fastest a logger can put it in the file; real loggers buffer).
   const logFd = openSync(logPath, 'a');
@@ -69,13 +85,14 @@ async function app(logPath) {
   await new Promise((resolve) => floorServer.listen(0, '127.0.0.1', resolve));
 
   serveCalls({
-    ready: () => ({ url: server.url, floorPort: floorServer.address().port }),
+    ready: () => ({ url: server.url, bareUrl: bareServer.url, floorPort: floorServer.address().port }),
     hit: ({ mode, name, delay }) =>
       new Promise((resolve) => {
         setTimeout(() => {
           const t0 = nowMs();
           if (mode === 'floor') floorSocket.write('x');
           else if (mode === 'log') logInjector.enter(name);
+          else if (mode === 'bare') bareInjector.enter(name);
           else injector.enter(name);
           // Answer well after the hit's own bytes are out, so the answer cannot delay them.
           setTimeout(() => resolve(t0), 2);
@@ -87,6 +104,8 @@ async function app(logPath) {
       closeSync(logFd);
       await server.close();
       await group.close();
+      await bareServer.close();
+      await bareGroup.close();
     },
   });
 }
@@ -132,6 +151,83 @@ class LogTailer {
   }
 }
 
+/**
+ * The bare client: a GET with undici's request(), the body's 'data' through eventsource-parser, JSON.parse per
+ * event, `onEvent` with the decoded object. What a test would write with the design's two libraries and nothing
+ * else (the throughput bench's baseline client too).
+ */
+async function openBare(url, createParser, onEvent) {
+  const { request, Agent } = await import('undici');
+  const dispatcher = new Agent({ bodyTimeout: 0 });
+  const { statusCode, body } = await request(url, { dispatcher, headers: { accept: 'text/event-stream' } });
+  if (statusCode !== 200) throw new Error(`bare client: ${url} answered ${statusCode}`);
+  const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
+  const decoder = new StringDecoder('utf8');
+  body.on('data', (chunk) => parser.feed(decoder.write(chunk)));
+  body.on('error', () => {});
+  return { close: () => (body.destroy(), dispatcher.destroy()) };
+}
+
+/**
+ * The bare client without undici: a node:net socket, the request written by hand, the response head read up to
+ * its blank line, the chunked framing taken off by a small state machine, then eventsource-parser and JSON.parse
+ * as in openBare. Enough for this server's answer (200, chunked); not an HTTP client.
+ */
+async function openBareNet(url, createParser, onEvent) {
+  const u = new URL(url);
+  const socket = connect(Number(u.port), u.hostname);
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\naccept: text/event-stream\r\n\r\n`);
+  const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
+  const decoder = new StringDecoder('utf8');
+  let head = Buffer.alloc(0);
+  let state = 'head'; // head, size, data, crlf
+  let size = '';
+  let left = 0;
+  const body = (buf) => {
+    let i = 0;
+    while (i < buf.length) {
+      if (state === 'size') {
+        const c = buf[i++];
+        if (c === 0x0a) {
+          left = parseInt(size, 16);
+          size = '';
+          if (!(left > 0)) return socket.destroy();
+          state = 'data';
+        } else if (c !== 0x0d) size += String.fromCharCode(c);
+      } else if (state === 'data') {
+        const n = Math.min(left, buf.length - i);
+        parser.feed(decoder.write(buf.subarray(i, i + n)));
+        i += n;
+        if ((left -= n) === 0) state = 'crlf';
+      } else {
+        if (buf[i++] === 0x0a) state = 'size';
+      }
+    }
+  };
+  const ready = new Promise((resolve, reject) => {
+    socket.on('data', (buf) => {
+      if (state !== 'head') return body(buf);
+      head = Buffer.concat([head, buf]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const text = head.subarray(0, end).toString('latin1');
+      if (!/^HTTP\/1\.1 200 /.test(text) || !/\r\ntransfer-encoding: chunked\r?$/im.test(text)) {
+        socket.destroy();
+        return reject(new Error(`bare net client: unexpected answer: ${text.split('\r\n')[0]}`));
+      }
+      state = 'size';
+      resolve();
+      body(head.subarray(end + 4));
+    });
+    socket.once('error', reject);
+  });
+  await ready;
+  socket.on('error', () => {});
+  return { close: () => socket.destroy() };
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const uniform = (lo, hi) => lo + Math.random() * (hi - lo);
 
@@ -144,9 +240,20 @@ async function main() {
   appendFileSync(logPath, '');
   const self = fileURLToPath(import.meta.url);
   const appProcess = await startChild(self, ['--app', logPath]);
-  const { url, floorPort } = await appProcess.call('ready');
+  const { url, bareUrl, floorPort } = await appProcess.call('ready');
   const api = new InjectionApi(url);
   await api.enable(POINT);
+  const bareApi = new InjectionApi(bareUrl);
+  const { createParser } = await import('eventsource-parser');
+  const bareArrived = {};
+  const bareClients = [];
+  for (const mode of ['bare', 'net']) {
+    const name = BARE_POINT[mode];
+    await bareApi.enable(name);
+    const open = mode === 'bare' ? openBare : openBareNet;
+    const eventsUrl = `${bareUrl}/v2/error_injection/events?injection=${name}`;
+    bareClients.push(await open(eventsUrl, createParser, (event) => event.injection === name && bareArrived[mode]?.()));
+  }
   const enterNames = Array.from({ length: ENTERS_WAITERS }, (_, i) => `enters_point_${i}`);
   for (const name of enterNames) await api.enable(name);
   const stream = await openInjectionStream(url);
@@ -158,6 +265,14 @@ async function main() {
   floor.on('data', () => floorArrived?.(nowMs()));
 
   const hit = (mode, name, delay) => appProcess.call('hit', { mode, name, delay });
+  /** As faultline's sample: the time is taken in a reaction to the promise the event resolved. */
+  async function measureBare(mode) {
+    const seen = new Promise((resolve) => (bareArrived[mode] = resolve)).then(() => nowMs());
+    const t0 = await hit('bare', BARE_POINT[mode], uniform(0.5, 3));
+    const t1 = await seen;
+    bareArrived[mode] = undefined;
+    return t1 - t0;
+  }
 
   const measure = {
     async floor() {
@@ -170,6 +285,12 @@ async function main() {
       const seen = stream.waitForInjection(POINT, { since: mark, timeout: 10_000 }).then(() => nowMs());
       const t0 = await hit('faultline', POINT, uniform(0.5, 3));
       return (await seen) - t0;
+    },
+    async bare() {
+      return measureBare('bare');
+    },
+    async net() {
+      return measureBare('net');
     },
     async log() {
       const seen = tailer.waitFor(/Triggering injection "bench_point"/, tailer.mark());
@@ -201,16 +322,25 @@ async function main() {
     await measure.faultline();
     await measure.floor();
   }
+  for (let i = 0; i < BARE_WARMUP; i++) {
+    await measure.bare();
+    await measure.net();
+  }
   await measure.log();
 
-  const results = { floor: [], faultline: [], log: [], enters: [] };
+  const results = { floor: [], faultline: [], bare: [], net: [], log: [], enters: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    // The floor and faultline alternate sample by sample, so that both see the same moments of the machine's load.
-    const taken = { floor: [], faultline: [], log: [] };
+    // faultline, the floor and the bare clients alternate sample by sample, so that all see the same moments of
+    // the machine's load.
+    const taken = { floor: [], faultline: [], bare: [], net: [], log: [] };
     const every = SAMPLES.faultline / SAMPLES.floor;
     for (let i = 0; i < SAMPLES.faultline; i++) {
       taken.faultline.push(await measure.faultline());
-      if ((i + 1) % every === 0) taken.floor.push(await measure.floor());
+      if ((i + 1) % every === 0) {
+        taken.floor.push(await measure.floor());
+        taken.bare.push(await measure.bare());
+        taken.net.push(await measure.net());
+      }
     }
     for (let i = 0; i < SAMPLES.log; i++) taken.log.push(await measure.log());
     for (const [mode, xs] of Object.entries(taken)) {
@@ -226,6 +356,8 @@ async function main() {
     ['faultline: SSE -> waitForInjection', 'faultline'],
     [`log line + tailer polling every ${LOG_POLL_MS} ms`, 'log'],
     [`/enters polling (${ENTERS_FIRST_MS} ms, x${ENTERS_FACTOR}, max ${ENTERS_MAX_MS} ms)`, 'enters'],
+    ['bare client: undici request() + eventsource-parser + JSON.parse', 'bare'],
+    ['bare client on node:net (HTTP read by hand) + eventsource-parser + JSON.parse', 'net'],
     ['floor: one byte on a raw TCP socket', 'floor'],
   ];
   console.log(`\nhit-to-client latency, one event at a time, ${ROUNDS} rounds (median of per-round p50 / p99)`);
@@ -235,7 +367,7 @@ async function main() {
     const ratio = p(mode, 'p50') / p('faultline', 'p50');
     console.log(
       `| ${label} | ${SAMPLES[mode]} | ${fmtMs(p(mode, 'p50'))} | ${fmtMs(p(mode, 'p99'))} | ` +
-        `${mode === 'faultline' ? '-' : `${ratio.toFixed(mode === 'floor' ? 2 : 0)}x`} |`,
+        `${mode === 'faultline' ? '-' : `${ratio.toFixed(mode === 'log' || mode === 'enters' ? 0 : 2)}x`} |`,
     );
   }
   const vsLog = p('log', 'p50') / p('faultline', 'p50');
@@ -258,10 +390,20 @@ async function main() {
     `a tailer's p50 is ~half its interval: 100x would need it to poll every ${fmtMs(2 * TARGET * p('faultline', 'p50'))} ` +
       `or slower; against this one even a push at the raw-socket floor would be ${(p('log', 'p50') / p('floor', 'p50')).toFixed(0)}x`,
   );
+  // What the design's client stack does alone, against the same floor: a p50 target below it cannot be met by any
+  // client built on that stack.
+  const over = (mode, key) => p(mode, key) / p('floor', key);
+  console.log(
+    `the client stack alone against the floor: undici + eventsource-parser p50 ${over('bare', 'p50').toFixed(2)}x, ` +
+      `p99 ${over('bare', 'p99').toFixed(2)}x; on node:net instead of undici p50 ${over('net', 'p50').toFixed(2)}x, ` +
+      `p99 ${over('net', 'p99').toFixed(2)}x; faultline's p50 is ${(p('faultline', 'p50') / p('bare', 'p50')).toFixed(2)}x the ` +
+      `undici + eventsource-parser client's, its p99 ${(p('faultline', 'p99') / p('bare', 'p99')).toFixed(2)}x`,
+  );
   console.log(`per-round p50s (ms): ${Object.entries(results).map(([m, rs]) => `${m} ${rs.map((r) => r.p50.toFixed(3)).join('/')}`).join('; ')}`);
-  console.log(`per-round p99s (ms): ${['floor', 'faultline'].map((m) => `${m} ${results[m].map((r) => r.p99.toFixed(3)).join('/')}`).join('; ')}`);
+  console.log(`per-round p99s (ms): ${['floor', 'faultline', 'bare', 'net'].map((m) => `${m} ${results[m].map((r) => r.p99.toFixed(3)).join('/')}`).join('; ')}`);
 
   floor.destroy();
+  for (const client of bareClients) client.close();
   tailer.close();
   await stream.close();
   await appProcess.stop();
