@@ -97,10 +97,13 @@ export function requestEventStream(r: EventStreamRequest): Promise<EventStreamBo
     let body: EventStreamBody | undefined;
     /** A refusal's status and the part of its body read so far. */
     let refusal: { readonly status: number; readonly chunks: Buffer[]; size: number } | undefined;
+    /** How long a refusal's body may take to end (openTimeout); past it the error carries what came. */
+    let refusalTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => controller?.abort(r.signal.reason as Error);
     const settle = (outcome: EventStreamBody | Error): void => {
       if (settled) return;
       settled = true;
+      if (refusalTimer !== undefined) clearTimeout(refusalTimer);
       r.signal.removeEventListener('abort', onAbort);
       if (outcome instanceof EventStreamBody) resolve(outcome);
       else reject(outcome);
@@ -118,6 +121,12 @@ export function requestEventStream(r: EventStreamRequest): Promise<EventStreamBo
       onResponseStart(c, status, headers) {
         if (status !== 200) {
           refusal = { status, chunks: [], size: 0 };
+          // bodyTimeout is 0 (an event stream may idle for ever), so a refusal whose body never ends would keep
+          // the opening (or a reconnect) waiting for ever: it gets openTimeout, as the head did.
+          refusalTimer = setTimeout(() => {
+            refuse();
+            c.abort(new BodyReleasedError('the error body did not end within openTimeout'));
+          }, r.openTimeout);
           return;
         }
         const contentType = headerValue(headers['content-type']);

@@ -53,7 +53,7 @@ export interface OpenInjectionStreamOptions {
    * sends neither and may be silent for good.
    */
   idleTimeout?: number;
-  /** Milliseconds to connect and get the response headers (default 10000). */
+  /** Milliseconds to connect and get the response headers, and for a refusal's body to end (default 10000). */
   openTimeout?: number;
   /** false accepts a stream served with another content type (default true: text/event-stream only). */
   strictContentType?: boolean;

@@ -115,6 +115,29 @@ describe('requestEventStream', () => {
     await until(() => s.served[0].destroyed, 'the connection to be closed');
   });
 
+  it('gives a refusal whose body never ends openTimeout: the HttpError carries what came, the connection is closed', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      // Never ended: bodyTimeout is 0 on an event stream, so only openTimeout can end this wait.
+      res.write('overloaded, ');
+      res.write('try later');
+    });
+    server = s.server;
+    dispatcher = new Client(s.url.origin);
+    const err = await requestEventStream({
+      url: s.url,
+      node: 'n1',
+      headers: {},
+      dispatcher,
+      signal: new AbortController().signal,
+      openTimeout: 300,
+      strictContentType: true,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err).toMatchObject({ status: 503, node: 'n1', body: 'overloaded, try later' });
+    await until(() => s.served[0].destroyed, 'the connection to be closed');
+  });
+
   it('rejects with NetworkError when aborted before the answer, and releases the connection', async () => {
     const s = await serve(() => {
       // Never answers.
