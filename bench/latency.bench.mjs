@@ -31,10 +31,10 @@
 // (issue 16) faultline's p50 within 2x of the floor's p50 and its p99 within 3x of the floor's p99, same run.
 import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openBare, openBareNet } from './support/bare-client.mjs';
 import { startChild, serveCalls } from './support/child.mjs';
 import { fmtMs, machineLine, median, nowMs, percentile } from './support/stats.mjs';
 
@@ -151,83 +151,6 @@ class LogTailer {
   }
 }
 
-/**
- * The bare client: a GET with undici's request(), the body's 'data' through eventsource-parser, JSON.parse per
- * event, `onEvent` with the decoded object. What a test would write with the design's two libraries and nothing
- * else (the throughput bench's baseline client too).
- */
-async function openBare(url, createParser, onEvent) {
-  const { request, Agent } = await import('undici');
-  const dispatcher = new Agent({ bodyTimeout: 0 });
-  const { statusCode, body } = await request(url, { dispatcher, headers: { accept: 'text/event-stream' } });
-  if (statusCode !== 200) throw new Error(`bare client: ${url} answered ${statusCode}`);
-  const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
-  const decoder = new StringDecoder('utf8');
-  body.on('data', (chunk) => parser.feed(decoder.write(chunk)));
-  body.on('error', () => {});
-  return { close: () => (body.destroy(), dispatcher.destroy()) };
-}
-
-/**
- * The bare client without undici: a node:net socket, the request written by hand, the response head read up to
- * its blank line, the chunked framing taken off by a small state machine, then eventsource-parser and JSON.parse
- * as in openBare. Enough for this server's answer (200, chunked); not an HTTP client.
- */
-async function openBareNet(url, createParser, onEvent) {
-  const u = new URL(url);
-  const socket = connect(Number(u.port), u.hostname);
-  socket.setNoDelay(true);
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\naccept: text/event-stream\r\n\r\n`);
-  const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
-  const decoder = new StringDecoder('utf8');
-  let head = Buffer.alloc(0);
-  let state = 'head'; // head, size, data, crlf
-  let size = '';
-  let left = 0;
-  const body = (buf) => {
-    let i = 0;
-    while (i < buf.length) {
-      if (state === 'size') {
-        const c = buf[i++];
-        if (c === 0x0a) {
-          left = parseInt(size, 16);
-          size = '';
-          if (!(left > 0)) return socket.destroy();
-          state = 'data';
-        } else if (c !== 0x0d) size += String.fromCharCode(c);
-      } else if (state === 'data') {
-        const n = Math.min(left, buf.length - i);
-        parser.feed(decoder.write(buf.subarray(i, i + n)));
-        i += n;
-        if ((left -= n) === 0) state = 'crlf';
-      } else {
-        if (buf[i++] === 0x0a) state = 'size';
-      }
-    }
-  };
-  const ready = new Promise((resolve, reject) => {
-    socket.on('data', (buf) => {
-      if (state !== 'head') return body(buf);
-      head = Buffer.concat([head, buf]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const text = head.subarray(0, end).toString('latin1');
-      if (!/^HTTP\/1\.1 200 /.test(text) || !/\r\ntransfer-encoding: chunked\r?$/im.test(text)) {
-        socket.destroy();
-        return reject(new Error(`bare net client: unexpected answer: ${text.split('\r\n')[0]}`));
-      }
-      state = 'size';
-      resolve();
-      body(head.subarray(end + 4));
-    });
-    socket.once('error', reject);
-  });
-  await ready;
-  socket.on('error', () => {});
-  return { close: () => socket.destroy() };
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const uniform = (lo, hi) => lo + Math.random() * (hi - lo);
 
@@ -244,7 +167,6 @@ async function main() {
   const api = new InjectionApi(url);
   await api.enable(POINT);
   const bareApi = new InjectionApi(bareUrl);
-  const { createParser } = await import('eventsource-parser');
   const bareArrived = {};
   const bareClients = [];
   for (const mode of ['bare', 'net']) {
@@ -252,7 +174,7 @@ async function main() {
     await bareApi.enable(name);
     const open = mode === 'bare' ? openBare : openBareNet;
     const eventsUrl = `${bareUrl}/v2/error_injection/events?injection=${name}`;
-    bareClients.push(await open(eventsUrl, createParser, (event) => event.injection === name && bareArrived[mode]?.()));
+    bareClients.push(await open(eventsUrl, (event) => event.injection === name && bareArrived[mode]?.()));
   }
   const enterNames = Array.from({ length: ENTERS_WAITERS }, (_, i) => `enters_point_${i}`);
   for (const name of enterNames) await api.enable(name);

@@ -22,8 +22,8 @@
 // Rounds alternate the two servers, each with fresh clients; figures are medians over ROUNDS.
 // `npm run bench -- throughput`. Target: faultline at least 2x better-sse, with 1 and with 64 clients.
 import { createServer } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
+import { openBare } from './support/bare-client.mjs';
 import { startChild, serveCalls } from './support/child.mjs';
 import { fmtRate, machineLine, median, nowMs } from './support/stats.mjs';
 
@@ -102,21 +102,8 @@ async function main() {
   const started = nowMs();
   console.log(machineLine());
   const { openInjectionStream } = await import('../dist/esm/client.mjs');
-  const { request, Agent } = await import('undici');
-  const { createParser } = await import('eventsource-parser');
   const appProcess = await startChild(fileURLToPath(import.meta.url), ['--app']);
   const urls = await appProcess.call('ready');
-
-  /** The baseline's client: one GET with undici, the body through eventsource-parser, JSON.parse per event. */
-  async function openBare(url, onEvent) {
-    const dispatcher = new Agent({ bodyTimeout: 0 });
-    const { body } = await request(url, { dispatcher, headers: { accept: 'text/event-stream' } });
-    const parser = createParser({ onEvent: (message) => onEvent(JSON.parse(message.data)) });
-    const decoder = new StringDecoder('utf8');
-    body.on('data', (chunk) => parser.feed(decoder.write(chunk)));
-    body.on('error', () => {});
-    return { close: () => (body.destroy(), dispatcher.destroy()) };
-  }
 
   async function round(target, clients, events) {
     let complete = 0;
